@@ -1,0 +1,39 @@
+/*
+ * Internal: AES-128 block encryption for the AKA algorithm sets, with the key
+ * schedule expanded once per key. On x86 CPUs with AES-NI the rounds run on the AES
+ * instructions (constant time, several blocks in flight at once); elsewhere the
+ * blocks go through OpenSSL's EVP interface, which is constant time too. The choice
+ * is made once per process from the CPU's feature flags.
+ */
+#ifndef MCIM_CRYPTO_AES128_H
+#define MCIM_CRYPTO_AES128_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mcim/err.h"
+
+#define CRYPTO_AES128_BLOCKS_MAX 8
+
+/* An expanded key. Secret: wipe it with crypto_aes128_wipe(). */
+struct crypto_aes128 {
+	_Alignas(16) uint8_t round_keys[11 * 16];
+	uint8_t key[16]; /* kept for the EVP path */
+	uint8_t use_aesni;
+};
+
+void crypto_aes128_init(struct crypto_aes128 *aes, const uint8_t key[16]);
+
+/*
+ * Encrypts n (1..CRYPTO_AES128_BLOCKS_MAX) independent 16-octet blocks from in to out
+ * (which may be the same buffer). Fails only on the EVP path (MCIM_ERR_CRYPTO).
+ */
+mcim_err crypto_aes128_encrypt(const struct crypto_aes128 *aes, const uint8_t *in,
+			       uint8_t *out, size_t n);
+
+void crypto_aes128_wipe(struct crypto_aes128 *aes);
+
+/* 1 when the AES instructions are used, for benchmarks and diagnostics. */
+int crypto_aes128_hw(void);
+
+#endif
