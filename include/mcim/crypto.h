@@ -1,0 +1,97 @@
+/*
+ * mcim/crypto.h: the cryptographic primitives openmcim's protocols are built from.
+ * OpenSSL 3 (libcrypto) is called from src/crypto only; everything else in the
+ * project uses this header.
+ *
+ * - SHA-256, HMAC-SHA-256 and HKDF-SHA-256 (RFC 5869);
+ * - AEAD: AES-256-GCM with 12-octet nonces and 16-octet tags;
+ * - P-256 (secp256r1): key generation, ECDSA with SHA-256 (signatures as the 64-octet
+ *   r||s that COSE uses), ECDH; keys as fixed-size octet strings.
+ *
+ * Conventions: lengths in octets; inputs given as (pointer, length) may be NULL only
+ * with length 0; outputs are written only on success; private keys and shared secrets
+ * are fixed-size structures the caller wipes (mcim_p256_priv_wipe, mcim_wipe).
+ * All functions are thread-safe.
+ */
+#ifndef MCIM_CRYPTO_H
+#define MCIM_CRYPTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mcim/err.h"
+
+#define MCIM_SHA256_LEN	    32
+#define MCIM_AEAD_KEY_LEN   32
+#define MCIM_AEAD_NONCE_LEN 12
+#define MCIM_AEAD_TAG_LEN   16
+#define MCIM_P256_PRIV_LEN  32
+#define MCIM_P256_PUB_LEN   65 /* uncompressed point: 0x04 || X || Y */
+#define MCIM_P256_SIG_LEN   64 /* r || s, each 32 octets big-endian */
+#define MCIM_P256_ECDH_LEN  32 /* the shared X coordinate */
+
+/* One part of a message given in several pieces. */
+struct mcim_iov {
+	const void *data;
+	size_t len;
+};
+
+mcim_err mcim_sha256(const void *data, size_t len, uint8_t out[MCIM_SHA256_LEN]);
+/* SHA-256 of the concatenation of n parts. */
+mcim_err mcim_sha256_v(const struct mcim_iov *parts, size_t n,
+		       uint8_t out[MCIM_SHA256_LEN]);
+
+/* HMAC-SHA-256 of the concatenation of n parts. */
+mcim_err mcim_hmac_sha256(const uint8_t *key, size_t key_len, const struct mcim_iov *parts,
+			  size_t n, uint8_t out[MCIM_SHA256_LEN]);
+
+/* HKDF-SHA-256 extract-and-expand; out_len 1..8160. */
+mcim_err mcim_hkdf_sha256(const uint8_t *salt, size_t salt_len, const uint8_t *ikm,
+			  size_t ikm_len, const uint8_t *info, size_t info_len, uint8_t *out,
+			  size_t out_len);
+
+/*
+ * AES-256-GCM. seal writes pt_len + MCIM_AEAD_TAG_LEN octets to ct (ciphertext then
+ * tag); open writes ct_len - MCIM_AEAD_TAG_LEN octets to pt and fails with
+ * MCIM_ERR_DECRYPT (pt untouched) when the tag does not verify, MCIM_ERR_TRUNCATED when
+ * ct_len is shorter than a tag. ct and pt must not overlap.
+ */
+mcim_err mcim_aead_seal(const uint8_t key[MCIM_AEAD_KEY_LEN],
+			const uint8_t nonce[MCIM_AEAD_NONCE_LEN], const uint8_t *aad,
+			size_t aad_len, const uint8_t *pt, size_t pt_len, uint8_t *ct);
+mcim_err mcim_aead_open(const uint8_t key[MCIM_AEAD_KEY_LEN],
+			const uint8_t nonce[MCIM_AEAD_NONCE_LEN], const uint8_t *aad,
+			size_t aad_len, const uint8_t *ct, size_t ct_len, uint8_t *pt);
+
+/* A P-256 private key (the scalar, big-endian). Secret. */
+struct mcim_p256_priv {
+	uint8_t d[MCIM_P256_PRIV_LEN];
+};
+/* A P-256 public key (uncompressed point). */
+struct mcim_p256_pub {
+	uint8_t q[MCIM_P256_PUB_LEN];
+};
+
+void mcim_p256_priv_wipe(struct mcim_p256_priv *priv);
+
+/* A fresh key pair from OpenSSL's CSPRNG. */
+mcim_err mcim_p256_keygen(struct mcim_p256_priv *priv, struct mcim_p256_pub *pub);
+/* The public key of priv; MCIM_ERR_INVALID_ARG when d is 0 or not below the order. */
+mcim_err mcim_p256_pub_from_priv(const struct mcim_p256_priv *priv,
+				 struct mcim_p256_pub *pub);
+/* MCIM_OK when pub is a point on the curve (not the point at infinity). */
+mcim_err mcim_p256_pub_check(const struct mcim_p256_pub *pub);
+
+/* ECDSA over SHA-256(msg) (COSE ES256). */
+mcim_err mcim_p256_sign(const struct mcim_p256_priv *priv, const uint8_t *msg,
+			size_t msg_len, uint8_t sig[MCIM_P256_SIG_LEN]);
+/* MCIM_OK, or MCIM_ERR_BAD_SIGNATURE (also for a malformed key or signature). */
+mcim_err mcim_p256_verify(const struct mcim_p256_pub *pub, const uint8_t *msg,
+			  size_t msg_len, const uint8_t sig[MCIM_P256_SIG_LEN])
+	__attribute__((warn_unused_result));
+
+/* Z = the X coordinate of priv * peer; MCIM_ERR_INVALID_ARG for a point off the curve. */
+mcim_err mcim_p256_ecdh(const struct mcim_p256_priv *priv, const struct mcim_p256_pub *peer,
+			uint8_t z[MCIM_P256_ECDH_LEN]);
+
+#endif
