@@ -6,7 +6,8 @@
  * - SHA-256, HMAC-SHA-256 and HKDF-SHA-256 (RFC 5869);
  * - AEAD: AES-256-GCM with 12-octet nonces and 16-octet tags;
  * - P-256 (secp256r1): key generation, ECDSA with SHA-256 (signatures as the 64-octet
- *   r||s that COSE uses), ECDH; keys as fixed-size octet strings.
+ *   r||s that COSE uses), ECDH; keys as fixed-size octet strings; a verifier keeps
+ *   a public key imported for repeated verifications.
  *
  * Conventions: lengths in octets; inputs given as (pointer, length) may be NULL only
  * with length 0; outputs are written only on success; private keys and shared secrets
@@ -42,18 +43,21 @@ mcim_err mcim_sha256_v(const struct mcim_iov *parts, size_t n,
 		       uint8_t out[MCIM_SHA256_LEN]);
 
 /* HMAC-SHA-256 of the concatenation of n parts. */
-mcim_err mcim_hmac_sha256(const uint8_t *key, size_t key_len, const struct mcim_iov *parts,
-			  size_t n, uint8_t out[MCIM_SHA256_LEN]);
+mcim_err mcim_hmac_sha256(const uint8_t *key, size_t key_len,
+			  const struct mcim_iov *parts, size_t n,
+			  uint8_t out[MCIM_SHA256_LEN]);
 
-/* HKDF-SHA-256 extract-and-expand; out_len 1..8160. */
+/* HKDF-SHA-256 extract-and-expand; out_len 1..8160 (else MCIM_ERR_INVALID_ARG); salt,
+ * ikm and info may be empty. Should OpenSSL fail midway, out is wiped. */
 mcim_err mcim_hkdf_sha256(const uint8_t *salt, size_t salt_len, const uint8_t *ikm,
-			  size_t ikm_len, const uint8_t *info, size_t info_len, uint8_t *out,
-			  size_t out_len);
+			  size_t ikm_len, const uint8_t *info, size_t info_len,
+			  uint8_t *out, size_t out_len);
 
 /*
  * AES-256-GCM. seal writes pt_len + MCIM_AEAD_TAG_LEN octets to ct (ciphertext then
- * tag); open writes ct_len - MCIM_AEAD_TAG_LEN octets to pt and fails with
- * MCIM_ERR_DECRYPT (pt untouched) when the tag does not verify, MCIM_ERR_TRUNCATED when
+ * tag; should OpenSSL fail midway, ct is wiped); open writes ct_len - MCIM_AEAD_TAG_LEN
+ * octets to pt and fails with MCIM_ERR_DECRYPT (pt untouched: the tag is checked before
+ * any plaintext is written) when the tag does not verify, MCIM_ERR_TRUNCATED when
  * ct_len is shorter than a tag. ct and pt must not overlap.
  */
 mcim_err mcim_aead_seal(const uint8_t key[MCIM_AEAD_KEY_LEN],
@@ -88,10 +92,32 @@ mcim_err mcim_p256_sign(const struct mcim_p256_priv *priv, const uint8_t *msg,
 /* MCIM_OK, or MCIM_ERR_BAD_SIGNATURE (also for a malformed key or signature). */
 mcim_err mcim_p256_verify(const struct mcim_p256_pub *pub, const uint8_t *msg,
 			  size_t msg_len, const uint8_t sig[MCIM_P256_SIG_LEN])
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
-/* Z = the X coordinate of priv * peer; MCIM_ERR_INVALID_ARG for a point off the curve. */
-mcim_err mcim_p256_ecdh(const struct mcim_p256_priv *priv, const struct mcim_p256_pub *peer,
-			uint8_t z[MCIM_P256_ECDH_LEN]);
+/*
+ * A public key imported once for many verifications (a CA's key, a peer's long-term
+ * key): importing a raw key into OpenSSL costs about a quarter of a verification, a
+ * verifier pays it once. The caller owns the structure: init, verify any number of
+ * times (from several threads at once), free. pkey is OpenSSL's key object, private
+ * to the library.
+ */
+struct mcim_p256_verifier {
+	void *pkey;
+};
+
+/* MCIM_ERR_INVALID_ARG when pub is not a point on the curve (v is then empty). */
+mcim_err mcim_p256_verifier_init(struct mcim_p256_verifier *v,
+				 const struct mcim_p256_pub *pub);
+/* As mcim_p256_verify with the verifier's key. */
+mcim_err mcim_p256_verifier_verify(const struct mcim_p256_verifier *v, const uint8_t *msg,
+				   size_t msg_len, const uint8_t sig[MCIM_P256_SIG_LEN])
+    __attribute__((warn_unused_result));
+/* Releases the key; v is then empty (freeing an empty verifier does nothing). */
+void mcim_p256_verifier_free(struct mcim_p256_verifier *v);
+
+/* Z = the X coordinate of priv * peer; MCIM_ERR_INVALID_ARG for a point off the curve
+ * (or a private scalar 0 or not below the order). */
+mcim_err mcim_p256_ecdh(const struct mcim_p256_priv *priv,
+			const struct mcim_p256_pub *peer, uint8_t z[MCIM_P256_ECDH_LEN]);
 
 #endif

@@ -10,6 +10,7 @@
 
 static const struct mcim_aka_alg *const alg_table[] = {
 	&aka_milenage,
+	&aka_tuak,
 };
 
 const struct mcim_aka_alg *mcim_aka_alg_find(enum mcim_aka_alg_id id)

@@ -1,20 +1,32 @@
 /*
  * MILENAGE (3GPP TS 35.206): f1, f1*, f2, f3, f4, f5 and f5* on AES-128, with the
  * operator's r1..r5 and c1..c5. The key context holds the expanded AES key, OPc and
- * the constants, so an AuC serving a subscriber expands K once. One compute() call
+ * the OPc parts of the OUTi inputs, so an AuC serving a subscriber does that work once. One compute() call
  * encrypts TEMP = E_K(RAND xor OPc), then all requested OUTi blocks together.
  */
 #include <assert.h>
 #include <string.h>
 
 #include "aka_int.h"
+#include "core/endian.h"
 #include "crypto/aes128.h"
 #include "mcim/bytes.h"
 
+/*
+ * A 128-bit block as two big-endian halves: MILENAGE's rotations by r bits become a
+ * few shifts instead of a loop over octets.
+ */
+struct u128 {
+	uint64_t hi, lo;
+};
+
 struct milenage_state {
 	struct crypto_aes128 aes;
-	uint8_t opc[16];
-	struct mcim_milenage_consts consts;
+	struct u128 opc;
+	/* rot(OPc, ri) xor ci: rotation is linear, so the OPc part of every OUTi input is
+	 * fixed per subscriber and computed once here. */
+	struct u128 opc_rot_c[5];
+	uint8_t r[5];
 };
 
 _Static_assert(sizeof(struct milenage_state) <= MCIM_AKA_KEYCTX_STATE_MAX,
@@ -49,29 +61,40 @@ mcim_err mcim_milenage_opc(const uint8_t k[16], const uint8_t op[16], uint8_t op
 	return err;
 }
 
-/* out = in rotated towards the most significant bit by r bits (TS 35.206 4.1). */
-static void rotate128(uint8_t out[16], const uint8_t in[16], unsigned r)
+static struct u128 u128_load(const uint8_t b[16])
 {
-	unsigned q = (r / 8) % 16, s = r % 8;
-
-	for (unsigned i = 0; i < 16; i++) {
-		unsigned hi = in[(i + q) % 16], lo = in[(i + q + 1) % 16];
-		out[i] = (uint8_t)(s == 0 ? hi : (hi << s | lo >> (8 - s)));
-	}
+	struct u128 v = {mcim_load_be64(b), mcim_load_be64(b + 8)};
+	return v;
 }
 
-/* The input to OUTi's encryption: rot(x xor OPc, ri) xor ci xor extra. */
-static void out_input(uint8_t block[16], const struct milenage_state *st, int i,
-		      const uint8_t x[16], const uint8_t *extra)
+static void u128_store(uint8_t b[16], struct u128 v)
 {
-	uint8_t t[16];
+	mcim_store_be64(b, v.hi);
+	mcim_store_be64(b + 8, v.lo);
+}
 
-	for (int j = 0; j < 16; j++)
-		t[j] = x[j] ^ st->opc[j];
-	rotate128(block, t, st->consts.r[i]);
-	for (int j = 0; j < 16; j++)
-		block[j] ^= st->consts.c[i][j] ^ (extra != NULL ? extra[j] : 0);
-	mcim_wipe(t, sizeof(t));
+static struct u128 u128_xor(struct u128 a, struct u128 b)
+{
+	struct u128 v = {a.hi ^ b.hi, a.lo ^ b.lo};
+	return v;
+}
+
+/* x rotated towards the most significant bit by r bits, 0 <= r < 128 (TS 35.206 4.1). */
+static struct u128 rot128(struct u128 x, unsigned r)
+{
+	struct u128 v;
+
+	if (r >= 64) {
+		uint64_t t = x.hi;
+		x.hi = x.lo;
+		x.lo = t;
+		r -= 64;
+	}
+	if (r == 0)
+		return x;
+	v.hi = x.hi << r | x.lo >> (64 - r);
+	v.lo = x.lo << r | x.hi >> (64 - r);
+	return v;
 }
 
 static mcim_err milenage_check(const struct mcim_aka_cred *cred)
@@ -85,10 +108,14 @@ static mcim_err milenage_check(const struct mcim_aka_cred *cred)
 static void milenage_prepare(struct mcim_aka_keyctx *kc, const struct mcim_aka_cred *cred)
 {
 	struct milenage_state *st = (struct milenage_state *)kc->state;
+	const struct mcim_milenage_consts *mc = &cred->params.milenage;
 
 	crypto_aes128_init(&st->aes, cred->k);
-	memcpy(st->opc, cred->opc, 16);
-	st->consts = cred->params.milenage;
+	st->opc = u128_load(cred->opc);
+	for (int i = 0; i < 5; i++) {
+		st->r[i] = mc->r[i];
+		st->opc_rot_c[i] = u128_xor(rot128(st->opc, mc->r[i]), u128_load(mc->c[i]));
+	}
 }
 
 /* Which OUTi (0-based) each function needs. */
@@ -120,31 +147,34 @@ static mcim_err milenage_compute(const struct mcim_aka_keyctx *kc, unsigned fns,
 				 const uint8_t amf[2], struct mcim_aka_out *res)
 {
 	const struct milenage_state *st = (const struct milenage_state *)kc->state;
-	uint8_t temp[16], in1[16], blocks[5][16], out[5][16];
+	uint8_t temp[16], blocks[5][16], out[5][16];
+	struct u128 t;
 	int which[5], n = 0;
 	mcim_err err;
 
-	for (int j = 0; j < 16; j++)
-		temp[j] = rand[j] ^ st->opc[j];
+	u128_store(temp, u128_xor(u128_load(rand), st->opc));
 	err = crypto_aes128_encrypt(&st->aes, temp, temp, 1);
 	if (err != MCIM_OK)
 		goto done;
+	t = u128_load(temp);
 
 	if (fns & (MCIM_AKA_F1 | MCIM_AKA_F1STAR)) {
-		memcpy(in1, sqn, 6);
-		memcpy(in1 + 6, amf, 2);
-		memcpy(in1 + 8, in1, 8);
+		/* IN1 = SQN || AMF || SQN || AMF */
+		uint64_t half = (mcim_load_be48(sqn) << 16) | mcim_load_be16(amf);
+		struct u128 in1 = {half, half};
 		/* OUT1's input: TEMP xor rot(IN1 xor OPc, r1) xor c1. */
-		out_input(blocks[n], st, OUT1, in1, temp);
+		u128_store(blocks[n], u128_xor(t, u128_xor(rot128(in1, st->r[OUT1]),
+							   st->opc_rot_c[OUT1])));
 		which[n++] = OUT1;
 	}
+	/* OUTi's input for i >= 2: rot(TEMP xor OPc, ri) xor ci. */
 	if (fns & MCIM_AKA_F2345)
 		for (int i = OUT2; i <= OUT4; i++) {
-			out_input(blocks[n], st, i, temp, NULL);
+			u128_store(blocks[n], u128_xor(rot128(t, st->r[i]), st->opc_rot_c[i]));
 			which[n++] = i;
 		}
 	if (fns & MCIM_AKA_F5STAR) {
-		out_input(blocks[n], st, OUT5, temp, NULL);
+		u128_store(blocks[n], u128_xor(rot128(t, st->r[OUT5]), st->opc_rot_c[OUT5]));
 		which[n++] = OUT5;
 	}
 	if (n > 0) {
@@ -153,12 +183,12 @@ static mcim_err milenage_compute(const struct mcim_aka_keyctx *kc, unsigned fns,
 			goto done;
 	}
 	for (int b = 0; b < n; b++)
-		for (int j = 0; j < 16; j++)
-			out[which[b]][j] = blocks[b][j] ^ st->opc[j];
+		u128_store(out[which[b]], u128_xor(u128_load(blocks[b]), st->opc));
 	milenage_outputs((const uint8_t(*)[16])out, fns, res);
 done:
+	t.hi = t.lo = 0;
+	mcim_wipe(&t, sizeof(t));
 	mcim_wipe(temp, sizeof(temp));
-	mcim_wipe(in1, sizeof(in1));
 	mcim_wipe(blocks, sizeof(blocks));
 	mcim_wipe(out, sizeof(out));
 	return err;

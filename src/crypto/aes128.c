@@ -32,7 +32,9 @@ AESNI static __m128i expand_step(__m128i key, __m128i assist)
 
 AESNI static void aesni_expand(uint8_t round_keys[176], const uint8_t key[16])
 {
-	__m128i rk[11];
+	/* The schedule is written straight into the caller's (wiped) structure, so no copy
+	 * of it is left on the stack. */
+	__m128i *rk = (__m128i *)round_keys;
 
 	rk[0] = _mm_loadu_si128((const __m128i *)key);
 	rk[1] = EXPAND(rk[0], 0x01);
@@ -45,9 +47,6 @@ AESNI static void aesni_expand(uint8_t round_keys[176], const uint8_t key[16])
 	rk[8] = EXPAND(rk[7], 0x80);
 	rk[9] = EXPAND(rk[8], 0x1b);
 	rk[10] = EXPAND(rk[9], 0x36);
-	for (int i = 0; i < 11; i++)
-		_mm_store_si128((__m128i *)(round_keys + 16 * i), rk[i]);
-	mcim_wipe(rk, sizeof(rk));
 }
 
 AESNI static void aesni_encrypt(const uint8_t round_keys[176], const uint8_t *in,
@@ -66,7 +65,6 @@ AESNI static void aesni_encrypt(const uint8_t round_keys[176], const uint8_t *in
 	for (size_t j = 0; j < n; j++)
 		_mm_storeu_si128((__m128i *)(out + 16 * j),
 				 _mm_aesenclast_si128(b[j], _mm_load_si128(rk + 10)));
-	mcim_wipe(b, sizeof(b));
 }
 
 int crypto_aes128_hw(void)

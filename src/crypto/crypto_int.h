@@ -1,0 +1,41 @@
+/*
+ * Internal: what the primitives of mcim/crypto.h share. OpenSSL 3 looks an algorithm
+ * up by name in its provider tables on every implicit fetch (EVP_sha256(), a group
+ * name in an OSSL_PARAM); each primitive here uses objects fetched once per process
+ * instead, on first use (thread-safe; retried after a failure). They are freed when
+ * OpenSSL cleans up at process exit.
+ */
+#ifndef MCIM_CRYPTO_CRYPTO_INT_H
+#define MCIM_CRYPTO_CRYPTO_INT_H
+
+#include <stdint.h>
+
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+
+#include "mcim/err.h"
+
+struct crypto_algs {
+	EVP_MD *sha256;
+	EVP_CIPHER *aes256gcm;
+	EVP_KDF *hkdf;
+	EC_GROUP *p256;
+	BIGNUM *p256_order_minus_1;
+	/* P-256 domain parameters without a key: public keys are imported as copies of
+	 * it, which costs a third of building the group from its name again. */
+	EVP_PKEY *p256_params;
+};
+
+/* The fetched objects, or NULL when OpenSSL cannot provide one of them. */
+const struct crypto_algs *crypto_algs(void);
+
+/*
+ * Returns err after emptying this thread's OpenSSL error queue, so that a failure
+ * handled here (a bad signature, a malformed point) leaves nothing behind for the
+ * next caller that inspects the queue.
+ */
+mcim_err crypto_ossl_fail(mcim_err err);
+
+#endif
