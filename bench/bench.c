@@ -23,7 +23,8 @@ double bench_rate(const struct bench_opts *opts, int (*fn)(void *arg), void *arg
 	double start, elapsed;
 	unsigned long long calls = 0;
 
-	for (unsigned i = 0; i < rounds / 8 + 1; i++) /* warm caches and branch predictors */
+	for (unsigned i = 0; i < rounds / 8 + 1;
+	     i++) /* warm caches and branch predictors */
 		if (fn(arg) != 0)
 			return -1;
 	start = cpu_now();
@@ -43,7 +44,7 @@ struct suite {
 };
 
 static const struct suite suites[] = {
-	{"aka", bench_aka},
+    {"aka", bench_aka},
 };
 
 static int usage(FILE *to)
@@ -51,9 +52,12 @@ static int usage(FILE *to)
 	fprintf(to, "usage: mcim bench [all");
 	for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
 		fprintf(to, "|%s", suites[i].name);
-	fprintf(to, "] [--json] [--seconds S]\n"
-		    "  Prints throughput figures and the ratios the project's speed goals are\n"
-		    "  stated in. One core; each figure measured for S CPU seconds (default 1).\n");
+	fprintf(
+	    to,
+	    "] [--json] [--seconds S]\n"
+	    "  Prints throughput figures and the ratios the project's speed goals are\n"
+	    "  stated in. One core; each figure measured for S CPU seconds (default "
+	    "1).\n");
 	return to == stdout ? 0 : 2;
 }
 

@@ -42,7 +42,8 @@ static int evp_one_block(void *arg)
 
 static double aes_block_rate(const struct bench_opts *opts)
 {
-	static const uint8_t key[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+	static const uint8_t key[16] = {1, 2,  3,  4,  5,  6,  7,  8,
+					9, 10, 11, 12, 13, 14, 15, 16};
 	struct evp_block b = {EVP_CIPHER_CTX_new(), {0}};
 	double rate = -1;
 
@@ -113,8 +114,8 @@ static int av_batch(void *arg)
 	mcim_err err = mcim_aka_prepare(&kc, &s->cred);
 
 	if (err == MCIM_OK)
-		err = mcim_auth_generate_n(&kc, &s->cfg, &s->he, s->amf, mcim_rng_system(),
-					   s->av, BATCH);
+		err = mcim_auth_generate_n(&kc, &s->cfg, &s->he, s->amf,
+					   mcim_rng_system(), s->av, BATCH);
 	mcim_aka_keyctx_wipe(&kc);
 	sqn_keep_fresh(s);
 	return err != MCIM_OK;
@@ -127,8 +128,9 @@ static int av_5g(void *arg)
 	mcim_err err = mcim_aka_prepare(&kc, &s->cred);
 
 	if (err == MCIM_OK)
-		err = mcim_auth_generate_5g(&kc, &s->cfg, &s->he, s->amf, mcim_rng_system(),
-					    s->snn, strlen(s->snn), &s->av5g);
+		err =
+		    mcim_auth_generate_5g(&kc, &s->cfg, &s->he, s->amf, mcim_rng_system(),
+					  s->snn, strlen(s->snn), &s->av5g);
 	mcim_aka_keyctx_wipe(&kc);
 	sqn_keep_fresh(s);
 	return err != MCIM_OK;
@@ -155,10 +157,10 @@ static int measure(const struct bench_opts *opts, struct aka_figures *f)
 		mcim_auth_vector_wipe(&tuak.av[i]);
 	}
 	mcim_auth_5g_vector_wipe(&mil.av5g);
-	return f->aes_block > 0 && f->milenage > 0 && f->milenage_batch > 0 && f->tuak > 0 &&
-			       f->tuak_batch > 0 && f->he5g > 0
-		       ? 0
-		       : 1;
+	return f->aes_block > 0 && f->milenage > 0 && f->milenage_batch > 0 &&
+		       f->tuak > 0 && f->tuak_batch > 0 && f->he5g > 0
+		   ? 0
+		   : 1;
 }
 
 static void print_text(FILE *out, const struct aka_figures *f)
@@ -166,15 +168,18 @@ static void print_text(FILE *out, const struct aka_figures *f)
 	fprintf(out, "AKA, one core (vectors with a fresh RAND each)\n");
 	fprintf(out, "  %-44s %12.0f /s\n", "aes-128 block, EVP, 1 block/call (baseline)",
 		f->aes_block);
-	fprintf(out, "  %-44s %12.0f /s\n", "MILENAGE vector, single (prepare + 1)", f->milenage);
-	fprintf(out, "  %-44s %12.0f /s\n", "MILENAGE vector, batch of 32", f->milenage_batch);
+	fprintf(out, "  %-44s %12.0f /s\n", "MILENAGE vector, single (prepare + 1)",
+		f->milenage);
+	fprintf(out, "  %-44s %12.0f /s\n", "MILENAGE vector, batch of 32",
+		f->milenage_batch);
 	fprintf(out, "  %-44s %12.0f /s\n", "TUAK vector, single", f->tuak);
 	fprintf(out, "  %-44s %12.0f /s\n", "TUAK vector, batch of 32", f->tuak_batch);
 	fprintf(out, "  %-44s %12.0f /s\n", "5G HE vector (XRES*, HXRES*, KAUSF), single",
 		f->he5g);
 	fprintf(out, "  ratio milenage/aes_block %.3f (goal >= 0.125)\n",
 		f->milenage / f->aes_block);
-	fprintf(out, "  ratio milenage/tuak      %.2f (goal <= 3)\n", f->milenage / f->tuak);
+	fprintf(out, "  ratio milenage/tuak      %.2f (goal <= 3)\n",
+		f->milenage / f->tuak);
 	fprintf(out, "  5G HE vectors            %.2f M/s (goal >= 1)\n", f->he5g / 1e6);
 	fprintf(out, "  vs open5gs: MILENAGE %.1fx, 5G HE %.1fx (goal >= 5x each)\n",
 		f->milenage / OPEN5GS_MILENAGE_AV_PER_S, f->he5g / OPEN5GS_HE5G_AV_PER_S);
@@ -182,15 +187,17 @@ static void print_text(FILE *out, const struct aka_figures *f)
 
 static void print_json(FILE *out, const struct aka_figures *f)
 {
-	fprintf(out,
-		"{\"suite\": \"aka\", \"aes_block_per_s\": %.0f, \"milenage_av_per_s\": %.0f, "
-		"\"milenage_batch_av_per_s\": %.0f, \"tuak_av_per_s\": %.0f, "
-		"\"tuak_batch_av_per_s\": %.0f, \"he5g_av_per_s\": %.0f, \"ratio\": %.4f, "
-		"\"milenage_over_tuak\": %.3f, \"milenage_vs_open5gs\": %.2f, "
-		"\"he5g_vs_open5gs\": %.2f}\n",
-		f->aes_block, f->milenage, f->milenage_batch, f->tuak, f->tuak_batch, f->he5g,
-		f->milenage / f->aes_block, f->milenage / f->tuak,
-		f->milenage / OPEN5GS_MILENAGE_AV_PER_S, f->he5g / OPEN5GS_HE5G_AV_PER_S);
+	fprintf(
+	    out,
+	    "{\"suite\": \"aka\", \"aes_block_per_s\": %.0f, \"milenage_av_per_s\": "
+	    "%.0f, "
+	    "\"milenage_batch_av_per_s\": %.0f, \"tuak_av_per_s\": %.0f, "
+	    "\"tuak_batch_av_per_s\": %.0f, \"he5g_av_per_s\": %.0f, \"ratio\": %.4f, "
+	    "\"milenage_over_tuak\": %.3f, \"milenage_vs_open5gs\": %.2f, "
+	    "\"he5g_vs_open5gs\": %.2f}\n",
+	    f->aes_block, f->milenage, f->milenage_batch, f->tuak, f->tuak_batch, f->he5g,
+	    f->milenage / f->aes_block, f->milenage / f->tuak,
+	    f->milenage / OPEN5GS_MILENAGE_AV_PER_S, f->he5g / OPEN5GS_HE5G_AV_PER_S);
 }
 
 int bench_aka(const struct bench_opts *opts, FILE *out)

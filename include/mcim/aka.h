@@ -28,13 +28,13 @@
 #define MCIM_AKA_RAND_LEN 16
 #define MCIM_AKA_SQN_LEN  6
 #define MCIM_AKA_AMF_LEN  2
-#define MCIM_AKA_AK_LEN   6
-#define MCIM_AKA_K_MAX    32 /* K: 16 octets (MILENAGE, TUAK) or 32 (TUAK) */
+#define MCIM_AKA_AK_LEN	  6
+#define MCIM_AKA_K_MAX	  32 /* K: 16 octets (MILENAGE, TUAK) or 32 (TUAK) */
 #define MCIM_AKA_OPC_MAX  32 /* OPc: 16 octets; TOPc: 32 */
 #define MCIM_AKA_MAC_MAX  32
 #define MCIM_AKA_RES_MAX  32
-#define MCIM_AKA_CK_MAX   32
-#define MCIM_AKA_IK_MAX   32
+#define MCIM_AKA_CK_MAX	  32
+#define MCIM_AKA_IK_MAX	  32
 #define MCIM_AKA_AUTN_MAX (MCIM_AKA_SQN_LEN + MCIM_AKA_AMF_LEN + MCIM_AKA_MAC_MAX)
 #define MCIM_AKA_AUTS_MAX (MCIM_AKA_SQN_LEN + MCIM_AKA_MAC_MAX)
 
@@ -52,10 +52,10 @@ struct mcim_milenage_consts {
 
 /* TUAK's parameters (TS 35.231): output lengths in bits and Keccak iterations. */
 struct mcim_tuak_params {
-	uint16_t mac_bits; /* 64, 128 or 256 */
-	uint16_t res_bits; /* 32, 64, 128 or 256 */
-	uint16_t ck_bits;  /* 128 or 256 */
-	uint16_t ik_bits;  /* 128 or 256 */
+	uint16_t mac_bits;	   /* 64, 128 or 256 */
+	uint16_t res_bits;	   /* 32, 64, 128 or 256 */
+	uint16_t ck_bits;	   /* 128 or 256 */
+	uint16_t ik_bits;	   /* 128 or 256 */
 	uint8_t keccak_iterations; /* 1..255 */
 };
 
@@ -65,9 +65,9 @@ struct mcim_tuak_params {
  */
 struct mcim_aka_cred {
 	enum mcim_aka_alg_id alg;
-	uint8_t k_len;			/* 16 or 32 */
+	uint8_t k_len; /* 16 or 32 */
 	uint8_t k[MCIM_AKA_K_MAX];
-	uint8_t opc[MCIM_AKA_OPC_MAX];	/* OPc (16 octets used) or TOPc (32) */
+	uint8_t opc[MCIM_AKA_OPC_MAX]; /* OPc (16 octets used) or TOPc (32) */
 	union {
 		struct mcim_milenage_consts milenage;
 		struct mcim_tuak_params tuak;
@@ -140,7 +140,8 @@ struct mcim_aka_alg {
 	mcim_err (*compute)(const struct mcim_aka_keyctx *kc, unsigned fns,
 			    const uint8_t rand[MCIM_AKA_RAND_LEN],
 			    const uint8_t sqn[MCIM_AKA_SQN_LEN],
-			    const uint8_t amf[MCIM_AKA_AMF_LEN], struct mcim_aka_out *out);
+			    const uint8_t amf[MCIM_AKA_AMF_LEN],
+			    struct mcim_aka_out *out);
 };
 
 /* The algorithm set with this id, or NULL. */

@@ -30,7 +30,8 @@ int mcim_ct_equal(const void *a, const void *b, size_t len);
 mcim_err mcim_hex_decode(const char *hex, size_t hex_len, uint8_t *out, size_t out_cap,
 			 size_t *out_len);
 
-/* As mcim_hex_decode, but the text must decode to exactly len bytes (else INVALID_ARG). */
+/* As mcim_hex_decode, but the text must decode to exactly len bytes (else INVALID_ARG).
+ */
 mcim_err mcim_hex_decode_exact(const char *hex, size_t hex_len, uint8_t *out, size_t len);
 
 /*

@@ -9,8 +9,8 @@
 #include "mcim/bytes.h"
 
 static const struct mcim_aka_alg *const alg_table[] = {
-	&aka_milenage,
-	&aka_tuak,
+    &aka_milenage,
+    &aka_tuak,
 };
 
 const struct mcim_aka_alg *mcim_aka_alg_find(enum mcim_aka_alg_id id)

@@ -1,8 +1,9 @@
 /*
  * MILENAGE (3GPP TS 35.206): f1, f1*, f2, f3, f4, f5 and f5* on AES-128, with the
  * operator's r1..r5 and c1..c5. The key context holds the expanded AES key, OPc and
- * the OPc parts of the OUTi inputs, so an AuC serving a subscriber does that work once. One compute() call
- * encrypts TEMP = E_K(RAND xor OPc), then all requested OUTi blocks together.
+ * the OPc parts of the OUTi inputs, so an AuC serving a subscriber does that work once.
+ * One compute() call encrypts TEMP = E_K(RAND xor OPc), then all requested OUTi blocks
+ * together.
  */
 #include <assert.h>
 #include <string.h>
@@ -114,7 +115,8 @@ static void milenage_prepare(struct mcim_aka_keyctx *kc, const struct mcim_aka_c
 	st->opc = u128_load(cred->opc);
 	for (int i = 0; i < 5; i++) {
 		st->r[i] = mc->r[i];
-		st->opc_rot_c[i] = u128_xor(rot128(st->opc, mc->r[i]), u128_load(mc->c[i]));
+		st->opc_rot_c[i] =
+		    u128_xor(rot128(st->opc, mc->r[i]), u128_load(mc->c[i]));
 	}
 }
 
@@ -170,15 +172,18 @@ static mcim_err milenage_compute(const struct mcim_aka_keyctx *kc, unsigned fns,
 	/* OUTi's input for i >= 2: rot(TEMP xor OPc, ri) xor ci. */
 	if (fns & MCIM_AKA_F2345)
 		for (int i = OUT2; i <= OUT4; i++) {
-			u128_store(blocks[n], u128_xor(rot128(t, st->r[i]), st->opc_rot_c[i]));
+			u128_store(blocks[n],
+				   u128_xor(rot128(t, st->r[i]), st->opc_rot_c[i]));
 			which[n++] = i;
 		}
 	if (fns & MCIM_AKA_F5STAR) {
-		u128_store(blocks[n], u128_xor(rot128(t, st->r[OUT5]), st->opc_rot_c[OUT5]));
+		u128_store(blocks[n],
+			   u128_xor(rot128(t, st->r[OUT5]), st->opc_rot_c[OUT5]));
 		which[n++] = OUT5;
 	}
 	if (n > 0) {
-		err = crypto_aes128_encrypt(&st->aes, &blocks[0][0], &blocks[0][0], (size_t)n);
+		err = crypto_aes128_encrypt(&st->aes, &blocks[0][0], &blocks[0][0],
+					    (size_t)n);
 		if (err != MCIM_OK)
 			goto done;
 	}
@@ -195,9 +200,9 @@ done:
 }
 
 const struct mcim_aka_alg aka_milenage = {
-	.id = MCIM_AKA_MILENAGE,
-	.name = "milenage",
-	.check = milenage_check,
-	.prepare = milenage_prepare,
-	.compute = milenage_compute,
+    .id = MCIM_AKA_MILENAGE,
+    .name = "milenage",
+    .check = milenage_check,
+    .prepare = milenage_prepare,
+    .compute = milenage_compute,
 };

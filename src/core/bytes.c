@@ -50,7 +50,8 @@ mcim_err mcim_hex_decode(const char *hex, size_t hex_len, uint8_t *out, size_t o
 	if (hex_len / 2 > out_cap)
 		return MCIM_ERR_BUFFER_TOO_SMALL;
 	for (size_t i = 0; i < hex_len / 2; i++)
-		out[i] = (uint8_t)(hex_nibble(hex[2 * i]) << 4 | hex_nibble(hex[2 * i + 1]));
+		out[i] =
+		    (uint8_t)(hex_nibble(hex[2 * i]) << 4 | hex_nibble(hex[2 * i + 1]));
 	*out_len = hex_len / 2;
 	return MCIM_OK;
 }

@@ -32,8 +32,8 @@ AESNI static __m128i expand_step(__m128i key, __m128i assist)
 
 AESNI static void aesni_expand(uint8_t round_keys[176], const uint8_t key[16])
 {
-	/* The schedule is written straight into the caller's (wiped) structure, so no copy
-	 * of it is left on the stack. */
+	/* The schedule is written straight into the caller's (wiped) structure, so no
+	 * copy of it is left on the stack. */
 	__m128i *rk = (__m128i *)round_keys;
 
 	rk[0] = _mm_loadu_si128((const __m128i *)key);
@@ -56,7 +56,8 @@ AESNI static void aesni_encrypt(const uint8_t round_keys[176], const uint8_t *in
 	const __m128i *rk = (const __m128i *)round_keys;
 
 	for (size_t j = 0; j < n; j++)
-		b[j] = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(in + 16 * j)), rk[0]);
+		b[j] =
+		    _mm_xor_si128(_mm_loadu_si128((const __m128i *)(in + 16 * j)), rk[0]);
 	for (int r = 1; r < 10; r++) {
 		__m128i k = _mm_load_si128(rk + r);
 		for (size_t j = 0; j < n; j++)

@@ -15,7 +15,7 @@
 #include "mcim/bytes.h"
 
 static mcim_err fail(struct vecfile *vf, mcim_err err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static mcim_err fail(struct vecfile *vf, mcim_err err, const char *fmt, ...)
 {
@@ -44,7 +44,8 @@ mcim_err vecfile_open(struct vecfile *vf, const char *path)
 	sets = json_object_get(root, "sets");
 	if (!json_is_string(alg)) {
 		json_decref(root);
-		return fail(vf, MCIM_ERR_PARSE, "no \"algorithm\" string at the top level");
+		return fail(vf, MCIM_ERR_PARSE,
+			    "no \"algorithm\" string at the top level");
 	}
 	if (!json_is_array(sets)) {
 		json_decref(root);
@@ -121,8 +122,8 @@ static mcim_err decode_hex(struct vecfile *vf, size_t set, const char *field,
 mcim_err vecfile_hex_var(struct vecfile *vf, size_t set, const char *field, uint8_t *out,
 			 size_t cap, size_t *out_len)
 {
-	mcim_err err = decode_hex(vf, set, field, json_object_get(set_obj(vf, set), field),
-				  out, cap, out_len);
+	mcim_err err = decode_hex(
+	    vf, set, field, json_object_get(set_obj(vf, set), field), out, cap, out_len);
 	if (err == MCIM_OK && *out_len == 0)
 		return field_fail(vf, set, field, MCIM_ERR_INVALID_ARG, "empty");
 	return err;
@@ -149,8 +150,8 @@ mcim_err vecfile_hex(struct vecfile *vf, size_t set, const char *field, uint8_t 
 	return MCIM_OK;
 }
 
-mcim_err vecfile_uint(struct vecfile *vf, size_t set, const char *field, unsigned long max,
-		      unsigned long *out)
+mcim_err vecfile_uint(struct vecfile *vf, size_t set, const char *field,
+		      unsigned long max, unsigned long *out)
 {
 	json_t *value = json_object_get(set_obj(vf, set), field);
 	json_int_t v;
@@ -179,6 +180,7 @@ mcim_err vecfile_hex_item(struct vecfile *vf, size_t set, const char *field, siz
 	if (out == NULL)
 		return MCIM_OK;
 	if (i >= *count)
-		return field_fail(vf, set, field, MCIM_ERR_INVALID_ARG, "index out of range");
+		return field_fail(vf, set, field, MCIM_ERR_INVALID_ARG,
+				  "index out of range");
 	return decode_hex(vf, set, field, json_array_get(arr, i), out, cap, out_len);
 }

@@ -40,8 +40,8 @@ mcim_err vecfile_hex_var(struct vecfile *vf, size_t set, const char *field, uint
 			 size_t cap, size_t *out_len);
 
 /* A non-negative integer field not above max. */
-mcim_err vecfile_uint(struct vecfile *vf, size_t set, const char *field, unsigned long max,
-		      unsigned long *out);
+mcim_err vecfile_uint(struct vecfile *vf, size_t set, const char *field,
+		      unsigned long max, unsigned long *out);
 
 /* Element i of an array of hex strings; *count is the array's length (out may be NULL
  * to ask only the count). */

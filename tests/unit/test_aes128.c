@@ -55,7 +55,8 @@ static void paths_agree(void **state)
 		}
 		/* In place gives the same. */
 		memcpy(b, in, sizeof(in));
-		assert_int_equal(crypto_aes128_encrypt(&hw, b, b, CRYPTO_AES128_BLOCKS_MAX), 0);
+		assert_int_equal(
+		    crypto_aes128_encrypt(&hw, b, b, CRYPTO_AES128_BLOCKS_MAX), 0);
 		assert_memory_equal(a, b, sizeof(in));
 	}
 }
@@ -63,8 +64,8 @@ static void paths_agree(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(fips197_example),
-		cmocka_unit_test(paths_agree),
+	    cmocka_unit_test(fips197_example),
+	    cmocka_unit_test(paths_agree),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

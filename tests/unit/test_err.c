@@ -62,8 +62,8 @@ static void doc_lists_every_value(void **state)
 
 	(void)state;
 	for (int i = 0; i < MCIM_ERR_COUNT_; i++) {
-		snprintf(row, sizeof(row), "| %d | `%s` | %s |", i, mcim_err_name((mcim_err)i),
-			 mcim_strerror((mcim_err)i));
+		snprintf(row, sizeof(row), "| %d | `%s` | %s |", i,
+			 mcim_err_name((mcim_err)i), mcim_strerror((mcim_err)i));
 		pos = strstr(pos, row);
 		if (pos == NULL)
 			fail_msg("docs/errors.md lacks, or misorders, the row: %s", row);
@@ -76,8 +76,8 @@ static void doc_lists_every_value(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(every_value_has_name_and_text),
-		cmocka_unit_test(doc_lists_every_value),
+	    cmocka_unit_test(every_value_has_name_and_text),
+	    cmocka_unit_test(doc_lists_every_value),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -55,7 +55,8 @@ static void check_all(const struct ms_set *s, const struct mcim_aka_keyctx *kc,
 	struct mcim_aka_out out;
 
 	memset(&out, 0xee, sizeof(out));
-	assert_int_equal(mcim_aka_compute(kc, fns, s->rand, s->sqn, s->amf, &out), MCIM_OK);
+	assert_int_equal(mcim_aka_compute(kc, fns, s->rand, s->sqn, s->amf, &out),
+			 MCIM_OK);
 	assert_int_equal(out.mac_len, 8);
 	assert_int_equal(out.res_len, 8);
 	if (fns & MCIM_AKA_F1)
@@ -76,17 +77,21 @@ static void check_all(const struct ms_set *s, const struct mcim_aka_keyctx *kc,
 static void official_sets(void **state)
 {
 	static const unsigned fn_sets[] = {
-		MCIM_AKA_F1 | MCIM_AKA_F1STAR | MCIM_AKA_F2345 | MCIM_AKA_F5STAR,
-		MCIM_AKA_F1, MCIM_AKA_F1STAR, MCIM_AKA_F2345, MCIM_AKA_F5STAR,
-		MCIM_AKA_F2345 | MCIM_AKA_F5STAR,
+	    MCIM_AKA_F1 | MCIM_AKA_F1STAR | MCIM_AKA_F2345 | MCIM_AKA_F5STAR,
+	    MCIM_AKA_F1,
+	    MCIM_AKA_F1STAR,
+	    MCIM_AKA_F2345,
+	    MCIM_AKA_F5STAR,
+	    MCIM_AKA_F2345 | MCIM_AKA_F5STAR,
 	};
 	char path[4096];
 	struct vecfile vf;
 	struct ms_set s;
 
 	(void)state;
-	assert_int_equal(vecfile_open(&vf, vectors_path("milenage.json", path, sizeof(path))),
-			 MCIM_OK);
+	assert_int_equal(
+	    vecfile_open(&vf, vectors_path("milenage.json", path, sizeof(path))),
+	    MCIM_OK);
 	assert_string_equal(vf.algorithm, "milenage");
 	assert_true(vf.nsets >= 16);
 	for (size_t i = 0; i < vf.nsets; i++) {
@@ -118,21 +123,22 @@ static void custom_constants(void **state)
 	struct mcim_aka_out def, alt;
 
 	(void)state;
-	assert_int_equal(vecfile_open(&vf, vectors_path("milenage.json", path, sizeof(path))),
-			 MCIM_OK);
+	assert_int_equal(
+	    vecfile_open(&vf, vectors_path("milenage.json", path, sizeof(path))),
+	    MCIM_OK);
 	load_set(&vf, 0, &s);
 	vecfile_close(&vf);
 	cred_from(&cred, &s);
 	assert_int_equal(mcim_aka_prepare(&kc, &cred), MCIM_OK);
-	assert_int_equal(mcim_aka_compute(&kc, MCIM_AKA_F1 | MCIM_AKA_F2345, s.rand, s.sqn,
-					  s.amf, &def),
+	assert_int_equal(mcim_aka_compute(&kc, MCIM_AKA_F1 | MCIM_AKA_F2345, s.rand,
+					  s.sqn, s.amf, &def),
 			 MCIM_OK);
 	/* A rotation that is not a whole number of octets, and another c3. */
 	cred.params.milenage.r[0] = 63;
 	cred.params.milenage.c[2][0] = 0x5a;
 	assert_int_equal(mcim_aka_prepare(&kc, &cred), MCIM_OK);
-	assert_int_equal(mcim_aka_compute(&kc, MCIM_AKA_F1 | MCIM_AKA_F2345, s.rand, s.sqn,
-					  s.amf, &alt),
+	assert_int_equal(mcim_aka_compute(&kc, MCIM_AKA_F1 | MCIM_AKA_F2345, s.rand,
+					  s.sqn, s.amf, &alt),
 			 MCIM_OK);
 	assert_memory_not_equal(def.mac_a, alt.mac_a, 8);
 	assert_memory_not_equal(def.ck, alt.ck, 16);
@@ -151,8 +157,8 @@ static void custom_constants(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(official_sets),
-		cmocka_unit_test(custom_constants),
+	    cmocka_unit_test(official_sets),
+	    cmocka_unit_test(custom_constants),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,7 +13,8 @@ static inline const char *vectors_path(const char *file, char *buf, size_t cap)
 	const char *dir = getenv("MCIM_VECTORS_DIR");
 
 	if (dir == NULL) {
-		fprintf(stderr, "MCIM_VECTORS_DIR is not set (run the tests through ctest)\n");
+		fprintf(stderr,
+			"MCIM_VECTORS_DIR is not set (run the tests through ctest)\n");
 		exit(1);
 	}
 	snprintf(buf, cap, "%s/%s", dir, file);
