@@ -2,6 +2,7 @@
  * mcim: the one command line tool of openmcim. main() only dispatches: each row of
  * the table is a command implemented in its own cmd_*.c file (bench in bench/).
  */
+#include "bench.h"
 #include "cli.h"
 
 static const struct cli_cmd commands[] = {
