@@ -493,14 +493,11 @@ mcim_err tre_store_commit(struct tre_store *st)
 	/* A counter that moved under this handle: its view is not the store any more. */
 	if (err == MCIM_OK && committed != st->generation)
 		err = MCIM_ERR_TAMPERED;
-	if (err == MCIM_ERR_TAMPERED) {
-		make_broken(st);
-		return err;
-	}
 	if (err == MCIM_OK)
 		err = write_generation(st, reserved, &gen, &landing);
 	if (err != MCIM_OK) {
-		if (landing) {
+		/* Tampering: reopen to learn what the store holds. */
+		if (landing || err == MCIM_ERR_TAMPERED) {
 			make_broken(st);
 		} else {
 			drop_work(st);

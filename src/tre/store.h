@@ -128,9 +128,9 @@ mcim_err tre_store_delete(struct tre_store *st, const void *key, size_t key_len)
  * transaction either way. MCIM_OK: the new state is durable and older ones are
  * refused. An error before the image is written (counters, random, crypto, a
  * generation counter at its end: MCIM_ERR_FULL) leaves the store open in the state
- * before. An error while writing or confirming leaves it broken (see above). A store
- * whose counters moved under it (another handle, tampering) gives MCIM_ERR_TAMPERED
- * and is broken.
+ * before. An error while writing or confirming leaves it broken (see above), and so
+ * does MCIM_ERR_TAMPERED: counters that moved under this handle (another handle,
+ * tampering) or fail their own check.
  */
 mcim_err tre_store_commit(struct tre_store *st);
 

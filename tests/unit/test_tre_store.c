@@ -1052,15 +1052,22 @@ static void counter_rollback(void **state)
 	assert_int_equal(state_of(&f->st), 3);
 
 	/* Committed above reserved. */
+	cn = file_read(f->ctr_path, old_ctr, sizeof(old_ctr));
 	assert_int_equal(tre_counter_advance(f->be, TRE_COUNTER_STORE_COMMITTED, 100),
 			 MCIM_OK);
 	assert_int_equal(tre_store_open(&f->st2, f->be), MCIM_ERR_TAMPERED);
 	assert_int_equal(tre_store_begin(&f->st), MCIM_OK);
 	assert_int_equal(tre_store_commit(&f->st), MCIM_ERR_TAMPERED);
 	assert_int_equal(f->st.state, TRE_STORE_BROKEN);
-	/* Counter file gone. */
+	/* Counter file gone, at open and under an open handle. */
 	unlink(f->ctr_path);
 	assert_int_equal(tre_store_open(&f->st, f->be), MCIM_ERR_TAMPERED);
+	file_write(f->ctr_path, old_ctr, cn);
+	assert_int_equal(tre_store_open(&f->st, f->be), MCIM_OK);
+	unlink(f->ctr_path);
+	assert_int_equal(tre_store_begin(&f->st), MCIM_OK);
+	assert_int_equal(tre_store_commit(&f->st), MCIM_ERR_TAMPERED);
+	assert_int_equal(f->st.state, TRE_STORE_BROKEN);
 	fx_free(f);
 }
 
