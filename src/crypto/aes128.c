@@ -49,23 +49,48 @@ AESNI static void aesni_expand(uint8_t round_keys[176], const uint8_t key[16])
 	rk[10] = EXPAND(rk[9], 0x36);
 }
 
+/* One block with every round in registers: a block kept in an array indexed by a
+ * variable would go through memory on each round and cost more than the AES itself. */
+AESNI static inline __attribute__((always_inline)) __m128i aesni_block(const __m128i *rk,
+								       __m128i b)
+{
+	b = _mm_xor_si128(b, _mm_load_si128(rk));
+	for (int r = 1; r < 10; r++)
+		b = _mm_aesenc_si128(b, _mm_load_si128(rk + r));
+	return _mm_aesenclast_si128(b, _mm_load_si128(rk + 10));
+}
+
+/* Four independent blocks round by round, so the AES unit's pipeline stays full. */
+AESNI static void aesni_encrypt4(const __m128i *rk, const uint8_t *in, uint8_t *out)
+{
+	__m128i b0 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)in), rk[0]);
+	__m128i b1 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(in + 16)), rk[0]);
+	__m128i b2 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(in + 32)), rk[0]);
+	__m128i b3 = _mm_xor_si128(_mm_loadu_si128((const __m128i *)(in + 48)), rk[0]);
+
+	for (int r = 1; r < 10; r++) {
+		__m128i k = _mm_load_si128(rk + r);
+		b0 = _mm_aesenc_si128(b0, k);
+		b1 = _mm_aesenc_si128(b1, k);
+		b2 = _mm_aesenc_si128(b2, k);
+		b3 = _mm_aesenc_si128(b3, k);
+	}
+	_mm_storeu_si128((__m128i *)out, _mm_aesenclast_si128(b0, rk[10]));
+	_mm_storeu_si128((__m128i *)(out + 16), _mm_aesenclast_si128(b1, rk[10]));
+	_mm_storeu_si128((__m128i *)(out + 32), _mm_aesenclast_si128(b2, rk[10]));
+	_mm_storeu_si128((__m128i *)(out + 48), _mm_aesenclast_si128(b3, rk[10]));
+}
+
 AESNI static void aesni_encrypt(const uint8_t round_keys[176], const uint8_t *in,
 				uint8_t *out, size_t n)
 {
-	__m128i b[CRYPTO_AES128_BLOCKS_MAX];
 	const __m128i *rk = (const __m128i *)round_keys;
 
-	for (size_t j = 0; j < n; j++)
-		b[j] =
-		    _mm_xor_si128(_mm_loadu_si128((const __m128i *)(in + 16 * j)), rk[0]);
-	for (int r = 1; r < 10; r++) {
-		__m128i k = _mm_load_si128(rk + r);
-		for (size_t j = 0; j < n; j++)
-			b[j] = _mm_aesenc_si128(b[j], k);
-	}
-	for (size_t j = 0; j < n; j++)
-		_mm_storeu_si128((__m128i *)(out + 16 * j),
-				 _mm_aesenclast_si128(b[j], _mm_load_si128(rk + 10)));
+	for (; n >= 4; n -= 4, in += 64, out += 64)
+		aesni_encrypt4(rk, in, out);
+	for (; n > 0; n--, in += 16, out += 16)
+		_mm_storeu_si128((__m128i *)out,
+				 aesni_block(rk, _mm_loadu_si128((const __m128i *)in)));
 }
 
 int crypto_aes128_hw(void)

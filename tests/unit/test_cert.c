@@ -1527,12 +1527,13 @@ static void outer_edits(void **state)
 		assert_int_equal(mcim_cert_parse(p, len, &info, NULL), MCIM_ERR_BAD_CERT);
 	}
 	/* The signature BIT STRING: unused bits, a non-minimal INTEGER, data after the
-	 * ECDSA-Sig-Value, nothing at all, a truncated one. */
+	 * ECDSA-Sig-Value and inside it, nothing at all, a truncated one. */
 	{
 		static const char *const sigs[] = {
 		    "0307013006020101020101",
 		    "030a0030080202000102020001",
 		    "030b00300602010102010105 00",
+		    "030b0030080201010201010500",
 		    "0300",
 		    "03020030",
 		};
