@@ -5,7 +5,8 @@
 set -eu
 
 packages="build-essential cmake pkg-config clang clang-format valgrind
-libssl-dev libcbor-dev libjansson-dev libsqlite3-dev libcmocka-dev"
+libssl-dev libcbor-dev libjansson-dev libsqlite3-dev libcmocka-dev
+libmicrohttpd-dev libcurl4-openssl-dev sqlite3"
 
 missing=""
 for p in $packages; do

@@ -28,169 +28,7 @@
 #include "mcim/bytes.h"
 #include "tre/soft/soft.h"
 
-/* ---- temp directories and plain file helpers (not through the backend) ---- */
-
-static void rm_tree(const char *path)
-{
-	struct stat sb;
-	DIR *d;
-	struct dirent *de;
-
-	if (lstat(path, &sb) != 0)
-		return;
-	if (!S_ISDIR(sb.st_mode)) {
-		unlink(path);
-		return;
-	}
-	d = opendir(path);
-	assert_non_null(d);
-	while ((de = readdir(d)) != NULL) {
-		char sub[512];
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
-		rm_tree(sub);
-	}
-	closedir(d);
-	rmdir(path);
-}
-
-static size_t file_read(const char *path, uint8_t *buf, size_t cap)
-{
-	FILE *f = fopen(path, "rb");
-	size_t n;
-
-	assert_non_null(f);
-	n = fread(buf, 1, cap, f);
-	fclose(f);
-	return n;
-}
-
-static void file_write(const char *path, const uint8_t *buf, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(buf, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
-}
-
-static int file_exists(const char *path)
-{
-	struct stat sb;
-
-	return stat(path, &sb) == 0;
-}
-
-/* ---- fault injection: an I/O table that fails the k-th fallible call ---- */
-
-struct fault {
-	unsigned long calls;   /* calls made so far */
-	unsigned long fail_at; /* 1-based call to fail; 0: none */
-	int sticky;	       /* also fail every later call (a dead disk) */
-	int err;	       /* errno of the failure */
-	unsigned long failed;  /* calls failed */
-	size_t max_write;      /* short writes when nonzero */
-	int eintr;	       /* interrupt the next read and the next write once */
-};
-
-static struct fault fault;
-
-static int fault_hit(void)
-{
-	fault.calls++;
-	if (fault.fail_at != 0 && (fault.calls == fault.fail_at ||
-				   (fault.sticky && fault.calls > fault.fail_at))) {
-		fault.failed++;
-		errno = fault.err;
-		return 1;
-	}
-	return 0;
-}
-
-static void fault_arm(unsigned long k, int sticky, int err)
-{
-	fault.fail_at = fault.calls + k;
-	fault.sticky = sticky;
-	fault.err = err;
-	fault.failed = 0;
-}
-
-static void fault_disarm(void)
-{
-	fault.fail_at = 0;
-	fault.sticky = 0;
-}
-
-static int f_open(void *self, const char *path, int flags, mode_t mode)
-{
-	(void)self;
-	return fault_hit() ? -1 : open(path, flags, mode);
-}
-
-static ssize_t f_read(void *self, int fd, void *buf, size_t len)
-{
-	(void)self;
-	if (fault.eintr & 1) {
-		fault.eintr &= ~1;
-		errno = EINTR;
-		return -1;
-	}
-	return fault_hit() ? -1 : read(fd, buf, len);
-}
-
-static ssize_t f_write(void *self, int fd, const void *buf, size_t len)
-{
-	(void)self;
-	if (fault.eintr & 2) {
-		fault.eintr &= ~2;
-		errno = EINTR;
-		return -1;
-	}
-	if (fault.max_write != 0 && len > fault.max_write)
-		len = fault.max_write;
-	return fault_hit() ? -1 : write(fd, buf, len);
-}
-
-static int f_fsync(void *self, int fd)
-{
-	(void)self;
-	return fault_hit() ? -1 : fsync(fd);
-}
-
-static int f_close(void *self, int fd)
-{
-	(void)self;
-	/* A failed close still releases the descriptor, as on Linux. */
-	if (fault_hit()) {
-		close(fd);
-		errno = fault.err;
-		return -1;
-	}
-	return close(fd);
-}
-
-static int f_rename(void *self, const char *from, const char *to)
-{
-	(void)self;
-	return fault_hit() ? -1 : rename(from, to);
-}
-
-static int f_unlink(void *self, const char *path)
-{
-	(void)self;
-	return fault_hit() ? -1 : unlink(path);
-}
-
-static int f_mkdir(void *self, const char *path, mode_t mode)
-{
-	(void)self;
-	return fault_hit() ? -1 : mkdir(path, mode);
-}
-
-static const struct tre_soft_io fault_io = {
-    f_open, f_read, f_write, f_fsync, f_close, f_rename, f_unlink, f_mkdir, NULL,
-};
+#include "tre_fault.h"
 
 /* ---- a random generator that can be made to fail ---- */
 
@@ -235,8 +73,8 @@ static void dev_setup(struct dev *d, uint8_t id_byte)
 	memset(&fault, 0, sizeof(fault));
 	rng_broken = 0;
 	assert_int_equal(tre_soft_manufacture(d->hw, d->id, NULL, NULL), MCIM_OK);
-	assert_int_equal(tre_soft_open(&d->soft, d->hw, d->store, &test_rng, &fault_io),
-			 MCIM_OK);
+	assert_int_equal(
+	    tre_soft_open(&d->soft, d->hw, d->store, &test_rng, &tre_fault_io), MCIM_OK);
 	d->be = &d->soft.base;
 }
 
@@ -250,8 +88,8 @@ static void dev_teardown(struct dev *d)
 static void dev_reopen(struct dev *d)
 {
 	tre_backend_close(d->be);
-	assert_int_equal(tre_soft_open(&d->soft, d->hw, d->store, &test_rng, &fault_io),
-			 MCIM_OK);
+	assert_int_equal(
+	    tre_soft_open(&d->soft, d->hw, d->store, &test_rng, &tre_fault_io), MCIM_OK);
 }
 
 /* ---- tests ---- */
@@ -341,15 +179,17 @@ static void open_errors(void **state)
 	root[0] ^= 1;
 	file_write(p, root, sizeof(root));
 	fault_arm(1, 0, EIO);
-	assert_int_equal(tre_soft_open(&s, d.hw, d.store, NULL, &fault_io), MCIM_ERR_IO);
+	assert_int_equal(tre_soft_open(&s, d.hw, d.store, NULL, &tre_fault_io),
+			 MCIM_ERR_IO);
 	fault_arm(2, 0, EIO); /* the read */
-	assert_int_equal(tre_soft_open(&s, d.hw, d.store, NULL, &fault_io), MCIM_ERR_IO);
+	assert_int_equal(tre_soft_open(&s, d.hw, d.store, NULL, &tre_fault_io),
+			 MCIM_ERR_IO);
 	fault_disarm();
 	{
 		char sub[300];
 		snprintf(sub, sizeof(sub), "%s/other", d.base);
 		fault_arm(1, 0, EACCES);
-		assert_int_equal(tre_soft_manufacture(sub, d.id, NULL, &fault_io),
+		assert_int_equal(tre_soft_manufacture(sub, d.id, NULL, &tre_fault_io),
 				 MCIM_ERR_IO);
 		fault_disarm();
 		/* A failing generator leaves no device behind. */
@@ -747,7 +587,7 @@ static void manufacture_faults(void **state)
 	dev_setup(&d, 0x1c);
 	snprintf(hw, sizeof(hw), "%s/hw2", d.base);
 	fault.calls = 0;
-	assert_int_equal(tre_soft_manufacture(hw, d.id, NULL, &fault_io), MCIM_OK);
+	assert_int_equal(tre_soft_manufacture(hw, d.id, NULL, &tre_fault_io), MCIM_OK);
 	n = fault.calls;
 	for (int sticky = 0; sticky <= 1; sticky++) {
 		for (unsigned long k = 1; k <= n; k++) {
@@ -755,7 +595,7 @@ static void manufacture_faults(void **state)
 
 			rm_tree(hw);
 			fault_arm(k, sticky, EIO);
-			err = tre_soft_manufacture(hw, d.id, NULL, &fault_io);
+			err = tre_soft_manufacture(hw, d.id, NULL, &tre_fault_io);
 			fault_disarm();
 			if (err != MCIM_OK) {
 				err = tre_soft_manufacture(hw, d.id, NULL, NULL);

@@ -35,185 +35,27 @@
 #include "tre/soft/soft.h"
 #include "tre/store.h"
 
-/* ---- temp directories and plain file helpers (not through the backend) ---- */
+#include "tre_fault.h"
 
-static void rm_tree(const char *path)
-{
-	struct stat sb;
-	DIR *d;
-	struct dirent *de;
-
-	if (lstat(path, &sb) != 0)
-		return;
-	if (!S_ISDIR(sb.st_mode)) {
-		unlink(path);
-		return;
-	}
-	d = opendir(path);
-	assert_non_null(d);
-	while ((de = readdir(d)) != NULL) {
-		char sub[512];
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
-		rm_tree(sub);
-	}
-	closedir(d);
-	rmdir(path);
-}
-
-static size_t file_read(const char *path, uint8_t *buf, size_t cap)
-{
-	FILE *f = fopen(path, "rb");
-	size_t n;
-
-	assert_non_null(f);
-	n = fread(buf, 1, cap, f);
-	fclose(f);
-	return n;
-}
-
-static void file_write(const char *path, const uint8_t *buf, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(buf, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
-}
-
-static int file_exists(const char *path)
-{
-	struct stat sb;
-
-	return stat(path, &sb) == 0;
-}
-
-/* ---- fault injection: an I/O table that fails the k-th fallible call ---- */
-
-enum { K_OPEN, K_READ, K_WRITE, K_FSYNC, K_CLOSE, K_RENAME, K_UNLINK, K_MKDIR, K_KINDS };
-
+/* An attacker at the flash: copy each sealed image as it is renamed into place, then
+ * cut the power (the rename fails). */
 #define LEAK_MAX 4
 
-struct fault {
-	unsigned long calls;	      /* calls made so far */
-	unsigned long kinds[K_KINDS]; /* per kind */
-	unsigned long fail_at;	      /* 1-based call to fail; 0: none */
-	int sticky;		      /* also fail every later call (a dead disk) */
-	int err;		      /* errno of the failure */
-	unsigned long failed;	      /* calls failed */
-	unsigned long last_ctr_read;  /* call number of the last open of the counters */
-	/* An attacker at the flash: copy each sealed image as it is renamed into
-	 * place, then cut the power (the rename fails). */
-	int leak_store;
-	size_t nleaks;
-	uint8_t leak[LEAK_MAX][TRE_STORE_FILE_MAX];
-	size_t leak_len[LEAK_MAX];
-};
+static struct {
+	int on;
+	size_t n;
+	uint8_t image[LEAK_MAX][TRE_STORE_FILE_MAX];
+	size_t len[LEAK_MAX];
+} leak;
 
-static struct fault fault;
-
-static int fault_hit(int kind)
+static int leak_store_image(const char *from, const char *to)
 {
-	fault.calls++;
-	fault.kinds[kind]++;
-	if (fault.fail_at != 0 && (fault.calls == fault.fail_at ||
-				   (fault.sticky && fault.calls > fault.fail_at))) {
-		fault.failed++;
-		errno = fault.err;
-		return 1;
-	}
-	return 0;
+	if (!leak.on || !ends_with(to, "/store") || leak.n >= LEAK_MAX)
+		return 0;
+	leak.len[leak.n] = file_read(from, leak.image[leak.n], TRE_STORE_FILE_MAX);
+	leak.n++;
+	return 1;
 }
-
-static void fault_arm(unsigned long k, int sticky, int err)
-{
-	fault.fail_at = fault.calls + k;
-	fault.sticky = sticky;
-	fault.err = err;
-	fault.failed = 0;
-}
-
-static void fault_disarm(void)
-{
-	fault.fail_at = 0;
-	fault.sticky = 0;
-}
-
-static int ends_with(const char *s, const char *tail)
-{
-	size_t n = strlen(s), m = strlen(tail);
-
-	return n >= m && strcmp(s + n - m, tail) == 0;
-}
-
-static int f_open(void *self, const char *path, int flags, mode_t mode)
-{
-	(void)self;
-	if (fault_hit(K_OPEN))
-		return -1;
-	if (ends_with(path, "/counters"))
-		fault.last_ctr_read = fault.calls;
-	return open(path, flags, mode);
-}
-
-static ssize_t f_read(void *self, int fd, void *buf, size_t len)
-{
-	(void)self;
-	return fault_hit(K_READ) ? -1 : read(fd, buf, len);
-}
-
-static ssize_t f_write(void *self, int fd, const void *buf, size_t len)
-{
-	(void)self;
-	return fault_hit(K_WRITE) ? -1 : write(fd, buf, len);
-}
-
-static int f_fsync(void *self, int fd)
-{
-	(void)self;
-	return fault_hit(K_FSYNC) ? -1 : fsync(fd);
-}
-
-static int f_close(void *self, int fd)
-{
-	(void)self;
-	if (fault_hit(K_CLOSE)) {
-		close(fd);
-		errno = fault.err;
-		return -1;
-	}
-	return close(fd);
-}
-
-static int f_rename(void *self, const char *from, const char *to)
-{
-	(void)self;
-	if (fault.leak_store && ends_with(to, "/store") && fault.nleaks < LEAK_MAX) {
-		fault.leak_len[fault.nleaks] =
-		    file_read(from, fault.leak[fault.nleaks], TRE_STORE_FILE_MAX);
-		fault.nleaks++;
-		errno = EIO;
-		return -1;
-	}
-	return fault_hit(K_RENAME) ? -1 : rename(from, to);
-}
-
-static int f_unlink(void *self, const char *path)
-{
-	(void)self;
-	return fault_hit(K_UNLINK) ? -1 : unlink(path);
-}
-
-static int f_mkdir(void *self, const char *path, mode_t mode)
-{
-	(void)self;
-	return fault_hit(K_MKDIR) ? -1 : mkdir(path, mode);
-}
-
-static const struct tre_soft_io fault_io = {
-    f_open, f_read, f_write, f_fsync, f_close, f_rename, f_unlink, f_mkdir, NULL,
-};
 
 static int rng_broken;
 
@@ -250,7 +92,7 @@ static void fx_device(struct fx *f, uint8_t id_byte)
 	assert_int_equal(mkdir(f->dir, 0700), 0);
 	memset(f->id, id_byte, sizeof(f->id));
 	assert_int_equal(tre_soft_manufacture(f->hw, f->id, NULL, NULL), MCIM_OK);
-	assert_int_equal(tre_soft_open(&f->soft, f->hw, f->dir, &test_rng, &fault_io),
+	assert_int_equal(tre_soft_open(&f->soft, f->hw, f->dir, &test_rng, &tre_fault_io),
 			 MCIM_OK);
 	f->be = &f->soft.base;
 }
@@ -261,6 +103,8 @@ static struct fx *fx_new(uint8_t id_byte)
 
 	assert_non_null(f);
 	memset(&fault, 0, sizeof(fault));
+	memset(&leak, 0, sizeof(leak));
+	fault.on_rename = leak_store_image;
 	rng_broken = 0;
 	fx_device(f, id_byte);
 	return f;
@@ -701,7 +545,7 @@ static void open_faults(void **state)
 	/* Find where the confirm starts: the last read of the counters in a commit. */
 	start = fault.calls;
 	commit_state(&f->st, 2);
-	confirm = fault.last_ctr_read - start;
+	confirm = fault.last_ctr_open - start;
 	assert_int_equal(tre_store_begin(&f->st), MCIM_OK);
 	put_state(&f->st, 3);
 	fault_arm(confirm, 0, EIO);
@@ -1027,7 +871,7 @@ static void counter_rollback(void **state)
 	cn = file_read(f->ctr_path, old_ctr, sizeof(old_ctr));
 	start = fault.calls;
 	commit_state(&f->st, 2);
-	confirm = fault.last_ctr_read - start;
+	confirm = fault.last_ctr_open - start;
 	file_write(f->ctr_path, old_ctr, cn);
 	assert_int_equal(tre_store_open(&f->st, f->be), MCIM_ERR_TAMPERED);
 
@@ -1086,9 +930,9 @@ static void deleted_store(void **state)
 
 	(void)state;
 	/* A create whose image never landed: nothing was committed. */
-	fault.leak_store = 1;
+	leak.on = 1;
 	assert_int_equal(tre_store_create(&f->st, f->be), MCIM_ERR_IO);
-	fault.leak_store = 0;
+	leak.on = 0;
 	assert_int_equal(tre_store_open(&f->st, f->be), MCIM_ERR_NOT_FOUND);
 
 	fx_store(f, 1);
@@ -1119,7 +963,7 @@ static void abandoned_images(void **state)
 	(void)state;
 	fx_store(f, 1);
 	cn = file_read(f->store_path, cur, sizeof(cur));
-	fault.leak_store = 1;
+	leak.on = 1;
 	assert_int_equal(tre_store_begin(&f->st), MCIM_OK);
 	put_state(&f->st, 2);
 	assert_int_equal(tre_store_commit(&f->st), MCIM_ERR_IO);
@@ -1128,12 +972,12 @@ static void abandoned_images(void **state)
 	assert_int_equal(tre_store_begin(&f->st), MCIM_OK);
 	put_state(&f->st, 3);
 	assert_int_equal(tre_store_commit(&f->st), MCIM_ERR_IO);
-	fault.leak_store = 0;
-	assert_int_equal(fault.nleaks, 2);
+	leak.on = 0;
+	assert_int_equal(leak.n, 2);
 	assert_true(file_exists(f->store_path));
 
 	/* The first attempt was superseded by the second: refused. */
-	file_write(f->store_path, fault.leak[0], fault.leak_len[0]);
+	file_write(f->store_path, leak.image[0], leak.len[0]);
 	assert_int_equal(tre_store_open(&f->st, f->be), MCIM_ERR_TAMPERED);
 	/* The real store is still the current state. */
 	file_write(f->store_path, cur, cn);
@@ -1141,21 +985,21 @@ static void abandoned_images(void **state)
 	assert_int_equal(state_of(&f->st), 1);
 	/* A new commit supersedes both. */
 	commit_state(&f->st, 4);
-	file_write(f->store_path, fault.leak[1], fault.leak_len[1]);
+	file_write(f->store_path, leak.image[1], leak.len[1]);
 	assert_int_equal(tre_store_open(&f->st, f->be), MCIM_ERR_ROLLBACK);
-	file_write(f->store_path, fault.leak[0], fault.leak_len[0]);
+	file_write(f->store_path, leak.image[0], leak.len[0]);
 	assert_int_equal(tre_store_open(&f->st, f->be), MCIM_ERR_ROLLBACK);
 
 	/* While it is the last attempt, a leaked image is that commit's outcome. */
 	fx_free(f);
 	f = fx_new(0x38);
 	fx_store(f, 1);
-	fault.leak_store = 1;
+	leak.on = 1;
 	assert_int_equal(tre_store_begin(&f->st), MCIM_OK);
 	put_state(&f->st, 2);
 	assert_int_equal(tre_store_commit(&f->st), MCIM_ERR_IO);
-	fault.leak_store = 0;
-	file_write(f->store_path, fault.leak[0], fault.leak_len[0]);
+	leak.on = 0;
+	file_write(f->store_path, leak.image[0], leak.len[0]);
 	assert_int_equal(tre_store_open(&f->st, f->be), MCIM_OK);
 	assert_int_equal(state_of(&f->st), 2);
 	fx_free(f);
