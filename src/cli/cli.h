@@ -40,6 +40,7 @@ int cli_dispatch(const char *path, const char *about, const struct cli_cmd *cmds
 /* The commands of the top level, one row each in main.c's table. */
 int cmd_aka(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_pki(int argc, char **argv);
 
 /* "mcim: <what>: <mcim_strerror(err)>" on stderr. */
 void cli_error(const char *what, mcim_err err);

@@ -9,6 +9,7 @@ static const struct cli_cmd commands[] = {
     {"aka", "AKA: run test-data files, make an authentication vector, act as a USIM",
      cmd_aka},
     {"demo", "an AKA round between an AuC and a USIM (MILENAGE and TUAK)", cmd_demo},
+    {"pki", "the ecosystem's certificates: create, show, verify, revoke", cmd_pki},
     {"bench", "throughput figures against the project's speed goals", mcim_bench_main},
 };
 
