@@ -7,6 +7,11 @@
  * reports a length outside the AKA ranges is an internal error), so the rest of the
  * file can trust them. The 5G vector keys one HMAC state with CK||IK and derives
  * XRES* and KAUSF from it, saving one key setup (two SHA-256 blocks) per vector.
+ *
+ * The AuC path is hot (millions of vectors per second): outputs are cleared with
+ * mcim_wipe() and copied with fixed sizes, because compilers turn memset and
+ * variable-length memcpy of these structures into string instructions (rep stos,
+ * rep movs) whose start-up alone took longer than the MILENAGE kernel.
  */
 #include "mcim/auth.h"
 
@@ -25,7 +30,39 @@ static int lengths_ok(const struct mcim_aka_out *o)
 	       (o->ik_len == 16 || o->ik_len == 32);
 }
 
-/* f1..f5 for one RAND drawn from rng and one SQN; AUTN assembled into autn. */
+/*
+ * dst (32 octets) = the first len (<= 32) octets of src, then zeros: src past len is
+ * whatever the algorithm set left there, masked out. Word by word against a mask
+ * taken from a ramp at offset 32 - len (lengths are public, so indexing by one leaks
+ * nothing); a loop over octets costs more here than the AES rounds of a vector.
+ */
+static void copy_padded(uint8_t dst[32], const uint8_t src[32], size_t len)
+{
+	static const uint8_t ramp[64] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+					 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+					 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+					 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	const uint8_t *mask = ramp + 32 - len;
+
+	assert(len <= 32);
+	for (size_t i = 0; i < 32; i += 8) {
+		uint64_t w, m;
+
+		memcpy(&w, src + i, 8);
+		memcpy(&m, mask + i, 8);
+		w &= m;
+		memcpy(dst + i, &w, 8);
+	}
+}
+
+_Static_assert(MCIM_AKA_MAC_MAX == 32 && MCIM_AKA_RES_MAX == 32 &&
+		   MCIM_AKA_CK_MAX == 32 && MCIM_AKA_IK_MAX == 32,
+	       "copy_padded() copies 32-octet output fields");
+
+/*
+ * f1..f5 for one RAND drawn from rng and one SQN; AUTN assembled into autn, all
+ * MCIM_AKA_AUTN_MAX octets of it (the MAC zero-padded).
+ */
 static mcim_err quintet(const struct mcim_aka_keyctx *kc, uint64_t sqn,
 			const uint8_t amf[MCIM_AKA_AMF_LEN], const struct mcim_rng *rng,
 			uint8_t rand[MCIM_AKA_RAND_LEN], uint8_t autn[MCIM_AKA_AUTN_MAX],
@@ -45,8 +82,9 @@ static mcim_err quintet(const struct mcim_aka_keyctx *kc, uint64_t sqn,
 		return MCIM_ERR_INTERNAL;
 	for (int i = 0; i < MCIM_AKA_SQN_LEN; i++)
 		autn[i] = sqnb[i] ^ o->ak[i];
-	memcpy(autn + MCIM_AKA_SQN_LEN, amf, MCIM_AKA_AMF_LEN);
-	memcpy(autn + MCIM_AKA_SQN_LEN + MCIM_AKA_AMF_LEN, o->mac_a, o->mac_len);
+	autn[MCIM_AKA_SQN_LEN] = amf[0];
+	autn[MCIM_AKA_SQN_LEN + 1] = amf[1];
+	copy_padded(autn + MCIM_AKA_SQN_LEN + MCIM_AKA_AMF_LEN, o->mac_a, o->mac_len);
 	*autn_len = (uint8_t)(MCIM_AKA_SQN_LEN + MCIM_AKA_AMF_LEN + o->mac_len);
 	return MCIM_OK;
 }
@@ -58,12 +96,13 @@ static mcim_err vector_at(const struct mcim_aka_keyctx *kc, uint64_t sqn,
 	struct mcim_aka_out o;
 	mcim_err err;
 
-	memset(av, 0, sizeof(*av));
+	/* Padding included, so that equal vectors are equal as memory. */
+	mcim_wipe(av, sizeof(*av));
 	err = quintet(kc, sqn, amf, rng, av->rand, av->autn, &av->autn_len, &o);
 	if (err == MCIM_OK) {
-		memcpy(av->xres, o.res, o.res_len);
-		memcpy(av->ck, o.ck, o.ck_len);
-		memcpy(av->ik, o.ik, o.ik_len);
+		copy_padded(av->xres, o.res, o.res_len);
+		copy_padded(av->ck, o.ck, o.ck_len);
+		copy_padded(av->ik, o.ik, o.ik_len);
 		av->xres_len = o.res_len;
 		av->ck_len = o.ck_len;
 		av->ik_len = o.ik_len;
@@ -139,12 +178,11 @@ static mcim_err derive_5g(struct crypto_hmac *h, const struct mcim_aka_out *o,
 
 	err = crypto_hmac_setkey(h, key, 2);
 	if (err == MCIM_OK)
-		err = crypto_hmac_kdf(h, MCIM_FC_RES_STAR, xres_p, 3, full);
-	if (err == MCIM_OK) {
+		err = crypto_hmac_kdf2(h, MCIM_FC_RES_STAR, xres_p, 3, full,
+				       MCIM_FC_KAUSF, kausf_p, 2, av->kausf);
+	if (err == MCIM_OK)
 		memcpy(av->xres_star, full + sizeof(full) - MCIM_RES_STAR_LEN,
 		       MCIM_RES_STAR_LEN);
-		err = crypto_hmac_kdf(h, MCIM_FC_KAUSF, kausf_p, 2, av->kausf);
-	}
 	if (err == MCIM_OK)
 		err = crypto_hmac_sha256_plain(h, hx_p, 2, full);
 	if (err == MCIM_OK)
@@ -163,7 +201,7 @@ static mcim_err vector_5g_at(const struct mcim_aka_keyctx *kc, uint64_t sqn,
 	struct mcim_aka_out o;
 	mcim_err err;
 
-	memset(av, 0, sizeof(*av));
+	mcim_wipe(av, sizeof(*av));
 	err = quintet(kc, sqn, amf, rng, av->rand, av->autn, &av->autn_len, &o);
 	if (err == MCIM_OK)
 		err = derive_5g(h, &o, snn, snn_len, av);
@@ -183,25 +221,22 @@ mcim_err mcim_auth_generate_5g_n(const struct mcim_aka_keyctx *kc,
 				 size_t n)
 {
 	struct mcim_sqn_he next;
-	struct crypto_hmac *h;
+	struct crypto_hmac h;
 	mcim_err err = MCIM_OK;
 
 	assert(kc != NULL && cfg != NULL && he != NULL && amf != NULL && rng != NULL);
 	assert(avs != NULL || n == 0);
 	if (snn == NULL || snn_len == 0 || snn_len > MCIM_SNN_MAX)
 		return MCIM_ERR_INVALID_ARG;
-	h = crypto_hmac_thread();
-	if (h == NULL)
-		return MCIM_ERR_NOMEM;
 	next = *he;
 	for (size_t i = 0; i < n && err == MCIM_OK; i++) {
 		uint64_t sqn;
 
 		err = mcim_sqn_he_next(cfg, &next, &sqn);
 		if (err == MCIM_OK)
-			err = vector_5g_at(kc, sqn, amf, rng, h, snn, snn_len, &avs[i]);
+			err = vector_5g_at(kc, sqn, amf, rng, &h, snn, snn_len, &avs[i]);
 	}
-	crypto_hmac_clear(h);
+	crypto_hmac_clear(&h);
 	if (err != MCIM_OK) {
 		mcim_wipe(avs, n * sizeof(*avs));
 		return err;

@@ -2,51 +2,61 @@
  * AES-128 for MILENAGE: an AES-NI implementation with a precomputed key schedule, and
  * the portable path through OpenSSL's EVP. MILENAGE needs at most six block
  * encryptions per authentication vector, five of them independent, so the AES-NI path
- * interleaves the independent blocks round by round.
+ * interleaves the independent blocks round by round; MILENAGE's vector kernel
+ * (src/aka/milenage.c) runs its own rounds on the schedule expanded here.
  */
 #include "aes128.h"
 
 #include <assert.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 
 #include "mcim/bytes.h"
 
+static atomic_int forced_portable;
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define AES128_HAVE_NI 1
 
-#define AESNI __attribute__((target("aes,sse2")))
+#define AESNI __attribute__((target("aes,ssse3")))
 
-AESNI static __m128i expand_step(__m128i key, __m128i assist)
+/*
+ * Round key i (1..10) from round key i - 1 (FIPS-197 5.2) without AESKEYGENASSIST,
+ * whose latency made the schedule a long dependency chain: PSHUFB puts RotWord(w3)
+ * in all four columns, so the ShiftRows inside AESENCLAST moves nothing and its
+ * SubBytes and AddRoundKey leave SubWord(RotWord(w3)) xor Rcon in every column. The
+ * running xor of w0..w3 is computed meanwhile, off the critical path.
+ */
+AESNI static inline __attribute__((always_inline)) __m128i expand_step(__m128i prev,
+								       int i)
 {
-	assist = _mm_shuffle_epi32(assist, 0xff);
-	key = _mm_xor_si128(key, _mm_slli_si128(key, 4));
-	key = _mm_xor_si128(key, _mm_slli_si128(key, 4));
-	key = _mm_xor_si128(key, _mm_slli_si128(key, 4));
-	return _mm_xor_si128(key, assist);
-}
+	static const uint8_t rcon[11] = {0,    0x01, 0x02, 0x04, 0x08, 0x10,
+					 0x20, 0x40, 0x80, 0x1b, 0x36};
+	const __m128i rotword =
+	    _mm_set_epi8(12, 15, 14, 13, 12, 15, 14, 13, 12, 15, 14, 13, 12, 15, 14, 13);
+	__m128i t = _mm_aesenclast_si128(_mm_shuffle_epi8(prev, rotword),
+					 _mm_set1_epi32(rcon[i]));
 
-#define EXPAND(prev, rcon) expand_step(prev, _mm_aeskeygenassist_si128(prev, rcon))
+	prev = _mm_xor_si128(prev, _mm_slli_si128(prev, 4));
+	prev = _mm_xor_si128(prev, _mm_slli_si128(prev, 8));
+	return _mm_xor_si128(prev, t);
+}
 
 AESNI static void aesni_expand(uint8_t round_keys[176], const uint8_t key[16])
 {
 	/* The schedule is written straight into the caller's (wiped) structure, so no
 	 * copy of it is left on the stack. */
 	__m128i *rk = (__m128i *)round_keys;
+	__m128i k = _mm_loadu_si128((const __m128i *)key);
 
-	rk[0] = _mm_loadu_si128((const __m128i *)key);
-	rk[1] = EXPAND(rk[0], 0x01);
-	rk[2] = EXPAND(rk[1], 0x02);
-	rk[3] = EXPAND(rk[2], 0x04);
-	rk[4] = EXPAND(rk[3], 0x08);
-	rk[5] = EXPAND(rk[4], 0x10);
-	rk[6] = EXPAND(rk[5], 0x20);
-	rk[7] = EXPAND(rk[6], 0x40);
-	rk[8] = EXPAND(rk[7], 0x80);
-	rk[9] = EXPAND(rk[8], 0x1b);
-	rk[10] = EXPAND(rk[9], 0x36);
+	rk[0] = k;
+	for (int i = 1; i <= 10; i++) {
+		k = expand_step(k, i);
+		rk[i] = k;
+	}
 }
 
 /* One block with every round in registers: a block kept in an array indexed by a
@@ -95,7 +105,8 @@ AESNI static void aesni_encrypt(const uint8_t round_keys[176], const uint8_t *in
 
 int crypto_aes128_hw(void)
 {
-	return __builtin_cpu_supports("aes") != 0;
+	return __builtin_cpu_supports("aes") && __builtin_cpu_supports("ssse3") &&
+	       !atomic_load_explicit(&forced_portable, memory_order_relaxed);
 }
 #else
 #define AES128_HAVE_NI 0
@@ -105,10 +116,14 @@ int crypto_aes128_hw(void)
 }
 #endif
 
+void crypto_aes128_force_portable(int on)
+{
+	atomic_store(&forced_portable, on != 0);
+}
+
 void crypto_aes128_init(struct crypto_aes128 *aes, const uint8_t key[16])
 {
 	assert(aes != NULL && key != NULL);
-	memset(aes, 0, sizeof(*aes));
 	memcpy(aes->key, key, 16);
 	aes->use_aesni = (uint8_t)crypto_aes128_hw();
 #if AES128_HAVE_NI

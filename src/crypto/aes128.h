@@ -3,7 +3,8 @@
  * schedule expanded once per key. On x86 CPUs with AES-NI the rounds run on the AES
  * instructions (constant time, several blocks in flight at once); elsewhere the
  * blocks go through OpenSSL's EVP interface, which is constant time too. The choice
- * is made once per process from the CPU's feature flags.
+ * is made as a key is expanded, from the CPU's feature flags. MILENAGE's vector
+ * kernel (src/aka/milenage.c) runs its own AES-NI rounds on round_keys.
  */
 #ifndef MCIM_CRYPTO_AES128_H
 #define MCIM_CRYPTO_AES128_H
@@ -15,7 +16,8 @@
 
 #define CRYPTO_AES128_BLOCKS_MAX 8
 
-/* An expanded key. Secret: wipe it with crypto_aes128_wipe(). */
+/* An expanded key. Secret: wipe it with crypto_aes128_wipe(). round_keys is set
+ * only when use_aesni is 1. */
 struct crypto_aes128 {
 	_Alignas(16) uint8_t round_keys[11 * 16];
 	uint8_t key[16]; /* kept for the EVP path */
@@ -33,7 +35,15 @@ mcim_err crypto_aes128_encrypt(const struct crypto_aes128 *aes, const uint8_t *i
 
 void crypto_aes128_wipe(struct crypto_aes128 *aes);
 
-/* 1 when the AES instructions are used, for benchmarks and diagnostics. */
+/* 1 when crypto_aes128_init() chooses the AES instructions (and round_keys is the
+ * schedule in the layout of the AES-NI instructions: round i at octets 16i..16i+15). */
 int crypto_aes128_hw(void);
+
+/*
+ * For tests that compare the paths through every caller (MILENAGE key contexts, AuC
+ * vectors): nonzero makes crypto_aes128_init() choose the EVP path from now on
+ * (process-wide), zero restores the CPU's choice. Expanded keys keep their path.
+ */
+void crypto_aes128_force_portable(int on);
 
 #endif

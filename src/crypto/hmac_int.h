@@ -1,18 +1,15 @@
 /*
- * Internal: HMAC-SHA-256 with the key processed once. A keyed state holds two SHA-256
- * contexts that have already absorbed the key's ipad and opad blocks; each MAC copies
- * them into a work context, so a message costs only its own blocks plus one for the
- * outer hash. The AuC's 5G vectors derive XRES* and KAUSF from one CK||IK key this
- * way. The same state also computes the 3GPP KDF framing (TS 33.220 B.2) and plain
- * SHA-256 (HXRES*) on its work context.
+ * Internal: HMAC-SHA-256 with the key processed once, on the SHA-256 of sha256_int.h.
+ * A keyed state is the two chaining values after the key's ipad and opad blocks; a
+ * MAC then costs only its message's blocks plus one block for the outer hash. The
+ * AuC's 5G vectors derive XRES* and KAUSF from one CK||IK key this way. The same
+ * state also computes the 3GPP KDF framing (TS 33.220 B.2) and plain SHA-256
+ * (HXRES*).
  *
- * The contexts are OpenSSL's (allocated by OpenSSL); a state is created once and
- * reused for many keys. crypto_hmac_thread() hands out one state per thread, freed at
- * thread exit, so hot paths allocate nothing per call. A state holds secrets after
- * crypto_hmac_setkey(): crypto_hmac_clear() re-initialises its contexts, which
- * overwrites the key-dependent hash states. Not thread-safe per state. Users of the
- * thread's state key it, use it and clear it without calling out in between (a
- * random-generator callback could itself use the state).
+ * A state is a plain structure the caller owns (on the stack, usually): nothing is
+ * allocated and nothing can fail. It holds secrets after crypto_hmac_setkey():
+ * crypto_hmac_clear() wipes it. crypto_hmac_thread() hands out one state per thread
+ * for callers that keep one across calls. Not thread-safe per state.
  */
 #ifndef MCIM_CRYPTO_HMAC_INT_H
 #define MCIM_CRYPTO_HMAC_INT_H
@@ -23,26 +20,23 @@
 #include "mcim/crypto.h"
 #include "mcim/err.h"
 
-struct evp_md_ctx_st;
-
 struct crypto_hmac {
-	struct evp_md_ctx_st *inner; /* SHA-256 after (K xor ipad) */
-	struct evp_md_ctx_st *outer; /* SHA-256 after (K xor opad) */
-	struct evp_md_ctx_st *work;
+	uint32_t inner[8]; /* SHA-256 chaining value after (K xor ipad) */
+	uint32_t outer[8]; /* SHA-256 chaining value after (K xor opad) */
 };
 
-/* Allocates the contexts. MCIM_ERR_NOMEM or MCIM_ERR_CRYPTO; h is then all NULL. */
+/* An unkeyed state (all zero). Always MCIM_OK: kept so callers need no special case. */
 mcim_err crypto_hmac_new(struct crypto_hmac *h);
-/* Frees them (OpenSSL clears SHA-256 contexts as it frees them); h may be all NULL. */
+/* Wipes h; harmless on a wiped or unkeyed state. */
 void crypto_hmac_free(struct crypto_hmac *h);
 
-/* This thread's state, created on first use; NULL when it cannot be allocated. */
+/* This thread's state. Never NULL. */
 struct crypto_hmac *crypto_hmac_thread(void);
 
-/* Keys h with the concatenation of n key parts (any total length). */
+/* Keys h with the concatenation of n key parts (any total length). Always MCIM_OK. */
 mcim_err crypto_hmac_setkey(struct crypto_hmac *h, const struct mcim_iov *key, size_t n);
 
-/* HMAC of the concatenation of n parts under the key set last. */
+/* HMAC of the concatenation of n parts under the key set last. Always MCIM_OK. */
 mcim_err crypto_hmac_mac(struct crypto_hmac *h, const struct mcim_iov *parts, size_t n,
 			 uint8_t out[MCIM_SHA256_LEN]);
 
@@ -52,11 +46,22 @@ mcim_err crypto_hmac_mac(struct crypto_hmac *h, const struct mcim_iov *parts, si
 mcim_err crypto_hmac_kdf(struct crypto_hmac *h, uint8_t fc, const struct mcim_iov *params,
 			 size_t n, uint8_t out[MCIM_SHA256_LEN]);
 
-/* Plain SHA-256 of n parts on h's work context (the key is left in place). */
+/*
+ * Two KDFs under the key set last, as crypto_hmac_kdf() twice, with their blocks
+ * hashed side by side (crypto_sha256_x2): XRES* and KAUSF of a 5G vector cost about
+ * the latency of one of them. Always MCIM_OK.
+ */
+mcim_err crypto_hmac_kdf2(struct crypto_hmac *h, uint8_t fc_a,
+			  const struct mcim_iov *params_a, size_t n_a,
+			  uint8_t out_a[MCIM_SHA256_LEN], uint8_t fc_b,
+			  const struct mcim_iov *params_b, size_t n_b,
+			  uint8_t out_b[MCIM_SHA256_LEN]);
+
+/* Plain SHA-256 of n parts (the key in h is left in place). Always MCIM_OK. */
 mcim_err crypto_hmac_sha256_plain(struct crypto_hmac *h, const struct mcim_iov *parts,
 				  size_t n, uint8_t out[MCIM_SHA256_LEN]);
 
-/* Forgets the key: every context back to SHA-256's initial state. */
+/* Forgets the key (wipes h). */
 void crypto_hmac_clear(struct crypto_hmac *h);
 
 #endif
