@@ -41,6 +41,8 @@ int cli_dispatch(const char *path, const char *about, const struct cli_cmd *cmds
 int cmd_aka(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_pki(int argc, char **argv);
+int cmd_device(int argc, char **argv);
+int cmd_tre(int argc, char **argv);
 
 /* "mcim: <what>: <mcim_strerror(err)>" on stderr. */
 void cli_error(const char *what, mcim_err err);

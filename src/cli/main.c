@@ -10,6 +10,9 @@ static const struct cli_cmd commands[] = {
      cmd_aka},
     {"demo", "an AKA round between an AuC and a USIM (MILENAGE and TUAK)", cmd_demo},
     {"pki", "the ecosystem's certificates: create, show, verify, revoke", cmd_pki},
+    {"device", "manufacture and boot a device (factory, bench)", cmd_device},
+    {"tre", "the device's trusted environment: status, attest, aka, audit, serve",
+     cmd_tre},
     {"bench", "throughput figures against the project's speed goals", mcim_bench_main},
 };
 
