@@ -37,6 +37,19 @@ struct mcim_iov {
 	size_t len;
 };
 
+/* SHA-256 in pieces: init, any number of updates, final (which wipes the context).
+ * Cannot fail; the context holds no allocation and may live anywhere. */
+struct mcim_sha256_ctx {
+	uint32_t h[8];
+	uint64_t total;
+	uint8_t buf[64];
+};
+
+void mcim_sha256_init(struct mcim_sha256_ctx *ctx);
+void mcim_sha256_update(struct mcim_sha256_ctx *ctx, const void *data, size_t len);
+void mcim_sha256_final(struct mcim_sha256_ctx *ctx, uint8_t out[MCIM_SHA256_LEN]);
+
+/* One-shot SHA-256 (never fails; the mcim_err return is kept for callers). */
 mcim_err mcim_sha256(const void *data, size_t len, uint8_t out[MCIM_SHA256_LEN]);
 /* SHA-256 of the concatenation of n parts. */
 mcim_err mcim_sha256_v(const struct mcim_iov *parts, size_t n,

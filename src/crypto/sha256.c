@@ -1,12 +1,43 @@
 /*
- * SHA-256 (FIPS 180-4) through OpenSSL's EVP with the digest fetched once
- * (crypto_algs): one-shot over a buffer, or over the concatenation of several parts
- * without copying them together first.
+ * SHA-256 (FIPS 180-4) on the project's own compression function (SHA extensions
+ * where the CPU has them, portable C otherwise; sha256_block.c): one-shot over a
+ * buffer, over the concatenation of several parts without copying them together,
+ * and streaming for inputs that arrive in pieces (files measured at boot, protocol
+ * transcripts). Nothing is allocated, so the TRE can hash without a heap.
  */
 #include <assert.h>
+#include <stddef.h>
 
-#include "crypto/crypto_int.h"
+#include "crypto/sha256_int.h"
 #include "mcim/crypto.h"
+
+/* The public context is the internal state under another name: same members. */
+_Static_assert(sizeof(struct mcim_sha256_ctx) == sizeof(struct crypto_sha256),
+	       "mcim_sha256_ctx mirrors crypto_sha256");
+_Static_assert(offsetof(struct mcim_sha256_ctx, total) ==
+		       offsetof(struct crypto_sha256, total) &&
+		   offsetof(struct mcim_sha256_ctx, buf) ==
+		       offsetof(struct crypto_sha256, buf),
+	       "mcim_sha256_ctx mirrors crypto_sha256");
+
+void mcim_sha256_init(struct mcim_sha256_ctx *ctx)
+{
+	assert(ctx != NULL);
+	crypto_sha256_init((struct crypto_sha256 *)ctx);
+}
+
+void mcim_sha256_update(struct mcim_sha256_ctx *ctx, const void *data, size_t len)
+{
+	assert(ctx != NULL);
+	assert(data != NULL || len == 0);
+	crypto_sha256_update((struct crypto_sha256 *)ctx, data, len);
+}
+
+void mcim_sha256_final(struct mcim_sha256_ctx *ctx, uint8_t out[MCIM_SHA256_LEN])
+{
+	assert(ctx != NULL && out != NULL);
+	crypto_sha256_final((struct crypto_sha256 *)ctx, out);
+}
 
 mcim_err mcim_sha256(const void *data, size_t len, uint8_t out[MCIM_SHA256_LEN])
 {
@@ -18,30 +49,13 @@ mcim_err mcim_sha256(const void *data, size_t len, uint8_t out[MCIM_SHA256_LEN])
 mcim_err mcim_sha256_v(const struct mcim_iov *parts, size_t n,
 		       uint8_t out[MCIM_SHA256_LEN])
 {
-	const struct crypto_algs *algs = crypto_algs();
-	EVP_MD_CTX *ctx;
-	uint8_t md[MCIM_SHA256_LEN];
-	unsigned md_len = 0;
-	int ok;
+	struct mcim_sha256_ctx ctx;
 
 	assert(parts != NULL || n == 0);
 	assert(out != NULL);
-	if (algs == NULL)
-		return MCIM_ERR_CRYPTO;
-	ctx = EVP_MD_CTX_new();
-	if (ctx == NULL)
-		return crypto_ossl_fail(MCIM_ERR_NOMEM);
-	ok = EVP_DigestInit_ex2(ctx, algs->sha256, NULL) == 1;
-	for (size_t i = 0; ok && i < n; i++) {
-		assert(parts[i].data != NULL || parts[i].len == 0);
-		if (parts[i].len != 0)
-			ok = EVP_DigestUpdate(ctx, parts[i].data, parts[i].len) == 1;
-	}
-	ok = ok && EVP_DigestFinal_ex(ctx, md, &md_len) == 1 && md_len == MCIM_SHA256_LEN;
-	EVP_MD_CTX_free(ctx);
-	if (!ok)
-		return crypto_ossl_fail(MCIM_ERR_CRYPTO);
-	for (size_t i = 0; i < MCIM_SHA256_LEN; i++)
-		out[i] = md[i];
+	mcim_sha256_init(&ctx);
+	for (size_t i = 0; i < n; i++)
+		mcim_sha256_update(&ctx, parts[i].data, parts[i].len);
+	mcim_sha256_final(&ctx, out);
 	return MCIM_OK;
 }

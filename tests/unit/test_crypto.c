@@ -269,6 +269,23 @@ static void sha256_known_answers(void **state)
 				assert_int_equal(mcim_sha256_v(three, 3, got), MCIM_OK);
 				assert_memory_equal(got, md, 32);
 			}
+			/* Streaming, in pieces of every size from one octet up; final
+			 * wipes the context. */
+			for (size_t step = 1; step <= 129 && step <= len + 1; step++) {
+				struct mcim_sha256_ctx ctx;
+				struct mcim_sha256_ctx zero;
+
+				memset(&zero, 0, sizeof(zero));
+				mcim_sha256_init(&ctx);
+				for (size_t at = 0; at < len; at += step)
+					mcim_sha256_update(&ctx, msg + at,
+							   len - at < step ? len - at
+									   : step);
+				memset(got, 0, 32);
+				mcim_sha256_final(&ctx, got);
+				assert_memory_equal(got, md, 32);
+				assert_memory_equal(&ctx, &zero, sizeof(ctx));
+			}
 		} else {
 			/* A long message: one buffer, and as many parts as repetitions.
 			 */
