@@ -52,6 +52,7 @@ bench: deps
 	@cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build $(BENCH_BUILD) -j $(JOBS) >/dev/null
 	$(BENCH_BUILD)/bin/mcim bench all
+	sh scripts/bench-footprint.sh $(BENCH_BUILD)
 
 fuzz: deps
 	@cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DMCIM_FUZZ=ON \

@@ -44,6 +44,7 @@ struct suite {
 };
 
 static const struct suite suites[] = {
+    {"tre", bench_tre}, /* first: it counts OpenSSL's heap from the first allocation */
     {"aka", bench_aka},
 };
 
@@ -67,6 +68,8 @@ int mcim_bench_main(int argc, char **argv)
 	const char *which = "all";
 	int failed = 0, matched = 0;
 
+	if (argc > 1 && strcmp(argv[1], "tre") == 0)
+		return bench_tre_main(argc - 1, argv + 1);
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0) {
 			opts.json = 1;

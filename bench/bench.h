@@ -20,7 +20,9 @@ double bench_rate(const struct bench_opts *opts, int (*fn)(void *arg), void *arg
 /* Each suite prints its figures (text or one JSON object) and returns 0, or 1 when a
  * measured operation failed. */
 int bench_aka(const struct bench_opts *opts, FILE *out);
+int bench_tre(const struct bench_opts *opts, FILE *out);
 
+int bench_tre_main(int argc, char **argv); /* `mcim bench tre`, with its own options */
 int mcim_bench_main(int argc, char **argv);
 
 #endif
