@@ -65,6 +65,13 @@ static BIGNUM *order_minus_1(const EC_GROUP *group)
 /* Called with algs_lock held: 1 when every object is there. */
 static int algs_load(void)
 {
+	/* The error strings (some 32 KiB of heap) and the configuration file are not
+	 * loaded: the library names its own errors, and a device's crypto set-up must
+	 * not depend on a system openssl.cnf. */
+	if (OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS |
+				    OPENSSL_INIT_NO_LOAD_CONFIG,
+				NULL) != 1)
+		return 0;
 	algs.sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
 	algs.aes256gcm = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
 	algs.hkdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
