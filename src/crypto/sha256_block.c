@@ -162,6 +162,8 @@ void crypto_sha256_update(struct crypto_sha256 *s, const void *data, size_t len)
 	size_t fill = (size_t)(s->total % CRYPTO_SHA256_BLOCK);
 
 	assert(s != NULL && (data != NULL || len == 0));
+	if (len == 0)
+		return; /* data may be NULL: no memcpy from it, even of 0 octets */
 	s->total += len;
 	if (fill != 0) {
 		size_t take = CRYPTO_SHA256_BLOCK - fill;
