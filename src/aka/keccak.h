@@ -2,11 +2,14 @@
  * Internal to src/aka: Keccak-f[1600] for TUAK (TS 35.231), on 64-bit lanes.
  *
  * Lane i holds octets 8i..8i+7 of TUAK's 200-octet INOUT string, the first octet in
- * the least significant position. Up to AKA_KECCAK_WAYS independent states are stored
- * interleaved (lane-major) so that a vector path loads one lane of every state with
- * one instruction; TUAK uses this to run f1 and f2345 (or all four of its functions)
- * in one pass. Every path is constant time: rotations by constants, no table indexed
- * by data, no branch on data. Reentrant; nothing allocates.
+ * the least significant position. Two independent states are stored interleaved
+ * (lane-major) so that a vector path loads one lane of both with one instruction;
+ * TUAK uses this to run f1 and f2345 (or f1* and f5*) in one pass. A vector path
+ * costs the same for one state as for two, and on the CPUs this is written for (full
+ * 512-bit data paths) as much per instruction at 128 bits as at 256 or 512: more ways
+ * would only buy batch generation, which asks for its vectors one at a time. Every
+ * path is constant time: rotations by constants, no table indexed by data, no branch
+ * on data. Reentrant; nothing allocates.
  */
 #ifndef MCIM_AKA_KECCAK_H
 #define MCIM_AKA_KECCAK_H
@@ -14,37 +17,44 @@
 #include <stdint.h>
 
 #define AKA_KECCAK_LANES 25
-#define AKA_KECCAK_WAYS	 4
+#define AKA_KECCAK_WAYS	 2
 
-/* Up to four states: lane[i][w] is lane i of state w. Secret: wipe after use. */
-struct aka_keccak_x4 {
-	_Alignas(32) uint64_t lane[AKA_KECCAK_LANES][AKA_KECCAK_WAYS];
+/* Two states: lane[i][w] is lane i of state w. Secret: wipe after use. */
+struct aka_keccak_x2 {
+	_Alignas(16) uint64_t lane[AKA_KECCAK_LANES][AKA_KECCAK_WAYS];
 };
 
 /* The implementations. Every one computes the same function. */
 enum aka_keccak_impl {
 	AKA_KECCAK_PORTABLE, /* plain C, one state after the other */
-	AKA_KECCAK_AVX2,     /* x86-64 AVX2: four states side by side */
-	AKA_KECCAK_AVX512, /* x86-64 AVX-512F/VL: four states, rotate and ternary logic */
+	AKA_KECCAK_AVX2,     /* x86-64 AVX2: both states side by side */
+	AKA_KECCAK_AVX512, /* x86-64 AVX-512F/VL: both states, rotate and ternary logic */
 };
 
 /* Applies Keccak-f[1600] iters times to one state s[25] (the portable path). */
 void aka_keccak_f1600(uint64_t s[AKA_KECCAK_LANES], unsigned iters);
 
 /*
- * Applies Keccak-f[1600] iters times to states 0..ways-1 (ways 1..4) of st, with the
- * fastest implementation this CPU runs. States from ways on may be changed.
+ * Applies Keccak-f[1600] iters times to states 0..ways-1 (ways 1 or 2) of st, with
+ * the fastest implementation this CPU runs. With one way, state 1 may be changed.
  */
-void aka_keccak_f1600_x4(struct aka_keccak_x4 *st, unsigned ways, unsigned iters);
+void aka_keccak_f1600_x2(struct aka_keccak_x2 *st, unsigned ways, unsigned iters);
 
 /* 1 when this CPU (and this build) can run impl. */
 int aka_keccak_impl_available(enum aka_keccak_impl impl);
 
-/* The implementation aka_keccak_f1600_x4() chooses on this CPU for that many ways. */
+/* The implementation aka_keccak_f1600_x2() chooses on this CPU for that many ways. */
 enum aka_keccak_impl aka_keccak_impl_for(unsigned ways);
 
-/* As aka_keccak_f1600_x4() with a given implementation, which must be available. */
-void aka_keccak_f1600_x4_with(enum aka_keccak_impl impl, struct aka_keccak_x4 *st,
+/* As aka_keccak_f1600_x2() with a given implementation, which must be available. */
+void aka_keccak_f1600_x2_with(enum aka_keccak_impl impl, struct aka_keccak_x2 *st,
 			      unsigned ways, unsigned iters);
+
+/*
+ * For tests that compare the paths through every caller (TUAK key contexts, AuC
+ * vectors): nonzero makes aka_keccak_impl_for() choose the portable path from now on
+ * (process-wide), zero restores the CPU's choice.
+ */
+void aka_keccak_force_portable(int on);
 
 #endif

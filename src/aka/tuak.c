@@ -10,9 +10,12 @@
  *
  * The key context holds the lanes that only depend on the subscriber (TOPc, K,
  * padding) and the ALGONAME/INSTANCE lane of each function, so compute() only places
- * RAND, SQN and AMF. All the functions asked for in one call are independent
- * permutations and run together through aka_keccak_f1600_x4(): an authentication
- * vector (f1 and f2345) costs one vector pass on CPUs with AVX2 or AVX-512.
+ * RAND, SQN and AMF. The functions asked for in one call are independent
+ * permutations and run two at a time through aka_keccak_f1600_x2(): an authentication
+ * vector (f1 and f2345) or a resynchronisation (f1* and f5*) costs one vector pass on
+ * CPUs with AVX2 or AVX-512. Both here and in prepare(), lanes are written one by one
+ * rather than cleared in bulk: a 200-octet memset compiles to `rep stos`, whose
+ * start-up alone cost more than the rest of prepare().
  */
 #include <assert.h>
 #include <string.h>
@@ -61,7 +64,10 @@ static const unsigned fn_mask[FN_COUNT] = {
 #define INST_IK256  0x02
 #define INST_CK256  0x04
 
-static const char tuak_algoname[7] = {'T', 'U', 'A', 'K', '1', '.', '0'};
+/* ALGONAME "TUAK1.0" as a big-endian number. */
+#define ALGONAME_BE                                                                      \
+	((uint64_t)'T' << 48 | (uint64_t)'U' << 40 | (uint64_t)'A' << 32 |               \
+	 (uint64_t)'K' << 24 | (uint64_t)'1' << 16 | (uint64_t)'.' << 8 | (uint64_t)'0')
 
 struct tuak_state {
 	uint64_t base[AKA_KECCAK_LANES]; /* TOPc, K and padding; the rest zero */
@@ -85,6 +91,30 @@ void mcim_tuak_default_params(struct mcim_tuak_params *params)
 }
 
 /*
+ * Big-endian lanes written as one expression, which compilers turn into a byte swap;
+ * the loops of core/endian.h stay loops here, at a cost comparable to the rest of
+ * prepare().
+ */
+static uint64_t be64(const uint8_t b[8])
+{
+	return (uint64_t)b[0] << 56 | (uint64_t)b[1] << 48 | (uint64_t)b[2] << 40 |
+	       (uint64_t)b[3] << 32 | (uint64_t)b[4] << 24 | (uint64_t)b[5] << 16 |
+	       (uint64_t)b[6] << 8 | b[7];
+}
+
+static void put_be64(uint8_t b[8], uint64_t v)
+{
+	b[0] = (uint8_t)(v >> 56);
+	b[1] = (uint8_t)(v >> 48);
+	b[2] = (uint8_t)(v >> 40);
+	b[3] = (uint8_t)(v >> 32);
+	b[4] = (uint8_t)(v >> 24);
+	b[5] = (uint8_t)(v >> 16);
+	b[6] = (uint8_t)(v >> 8);
+	b[7] = (uint8_t)v;
+}
+
+/*
  * TUAK writes a field into INOUT last octet first, and lane i holds INOUT[8i..8i+8)
  * least significant first: so a field of n octets (a multiple of 8) placed at lane l
  * puts the big-endian value of its octets n-8-8j..n-1-8j in lane l + j.
@@ -92,14 +122,14 @@ void mcim_tuak_default_params(struct mcim_tuak_params *params)
 static void put_field(uint64_t *lanes, size_t lane, const uint8_t *f, size_t n)
 {
 	for (size_t j = 0; j < n / 8; j++)
-		lanes[lane + j] = mcim_load_be64(f + n - 8 - 8 * j);
+		lanes[lane + j] = be64(f + n - 8 - 8 * j);
 }
 
 /*
  * The inverse, from way w of st. A field shorter than a lane (a 32-bit RES, AK) is
  * the low end of its lane.
  */
-static void get_field(uint8_t *f, size_t n, const struct aka_keccak_x4 *st, unsigned w,
+static void get_field(uint8_t *f, size_t n, const struct aka_keccak_x2 *st, unsigned w,
 		      size_t lane)
 {
 	if (n < 8) {
@@ -110,40 +140,46 @@ static void get_field(uint8_t *f, size_t n, const struct aka_keccak_x4 *st, unsi
 		return;
 	}
 	for (size_t j = 0; j < n / 8; j++)
-		mcim_store_be64(f + n - 8 - 8 * j, st->lane[lane + j][w]);
+		put_be64(f + n - 8 - 8 * j, st->lane[lane + j][w]);
 }
 
 /* INOUT[32] is INSTANCE and INOUT[33..40) ALGONAME reversed: in lane 4, the
  * big-endian value of ALGONAME || INSTANCE. */
 static uint64_t name_lane(uint8_t instance)
 {
-	uint8_t field[8];
-
-	memcpy(field, tuak_algoname, sizeof(tuak_algoname));
-	field[7] = instance;
-	return mcim_load_be64(field);
+	return ALGONAME_BE << 8 | instance;
 }
 
-/* The subscriber's lanes: TOPc, K (a 128-bit K leaves INOUT[80..96) zero), padding. */
+/* The subscriber's lanes: TOPc, K (a 128-bit K leaves INOUT[80..96) zero), padding;
+ * the name, RAND and SQN/AMF lanes zero. */
 static void base_lanes(uint64_t base[AKA_KECCAK_LANES], const uint8_t topc[32],
 		       const uint8_t *k, size_t k_len)
 {
-	memset(base, 0, AKA_KECCAK_LANES * sizeof(base[0]));
 	put_field(base, LANE_TOPC, topc, 32);
+	for (size_t i = LANE_NAME; i < LANE_K; i++)
+		base[i] = 0;
 	put_field(base, LANE_K, k, k_len);
+	for (size_t i = LANE_K + k_len / 8; i < LANE_PAD_START; i++)
+		base[i] = 0;
 	base[LANE_PAD_START] = PAD_START;
+	for (size_t i = LANE_PAD_START + 1; i < LANE_PAD_END; i++)
+		base[i] = 0;
 	base[LANE_PAD_END] = PAD_END;
+	for (size_t i = LANE_PAD_END + 1; i < AKA_KECCAK_LANES; i++)
+		base[i] = 0;
 }
 
-/*
- * Every way of st = in. The functions' inputs differ only in the INSTANCE lane and in
- * SQN/AMF, which the caller sets per way afterwards.
- */
-static void load_ways(struct aka_keccak_x4 *st, const uint64_t in[AKA_KECCAK_LANES])
+/* Both ways of st = base with RAND in place (the same for every function). */
+static void load_ways(struct aka_keccak_x2 *st, const uint64_t base[AKA_KECCAK_LANES],
+		      uint64_t rand_lo, uint64_t rand_hi)
 {
 	for (size_t i = 0; i < AKA_KECCAK_LANES; i++)
 		for (unsigned w = 0; w < AKA_KECCAK_WAYS; w++)
-			st->lane[i][w] = in[i];
+			st->lane[i][w] = base[i];
+	for (unsigned w = 0; w < AKA_KECCAK_WAYS; w++) {
+		st->lane[LANE_RAND][w] = rand_lo;
+		st->lane[LANE_RAND + 1][w] = rand_hi;
+	}
 }
 
 /* The INSTANCE length field (bits 0x08..0x20) for a MAC or RES length. */
@@ -170,16 +206,16 @@ mcim_err mcim_tuak_topc(const uint8_t *k, size_t k_len, const uint8_t top[32],
 			unsigned keccak_iterations, uint8_t topc[32])
 {
 	uint64_t in[AKA_KECCAK_LANES];
-	struct aka_keccak_x4 st;
+	struct aka_keccak_x2 st;
 
 	assert(k != NULL && top != NULL && topc != NULL);
 	if ((k_len != 16 && k_len != 32) || !iterations_ok(keccak_iterations))
 		return MCIM_ERR_INVALID_ARG;
 	/* TOP takes TOPc's place; RAND, AMF and SQN are zero (clause 6.1). */
 	base_lanes(in, top, k, k_len);
-	load_ways(&st, in);
+	load_ways(&st, in, 0, 0);
 	st.lane[LANE_NAME][0] = name_lane(k_len == 32 ? INST_K256 : 0);
-	aka_keccak_f1600_x4(&st, 1, keccak_iterations);
+	aka_keccak_f1600_x2(&st, 1, keccak_iterations);
 	get_field(topc, 32, &st, 0, LANE_TOPC);
 	mcim_wipe(in, sizeof(in));
 	mcim_wipe(&st, sizeof(st));
@@ -228,48 +264,63 @@ static void tuak_prepare(struct mcim_aka_keyctx *kc, const struct mcim_aka_cred 
 	st->iterations = p->keccak_iterations;
 }
 
+/* The outputs of function f from way w of st. */
+static void get_outputs(struct mcim_aka_out *out, const struct tuak_state *ts, int f,
+			const struct aka_keccak_x2 *st, unsigned w)
+{
+	switch (f) {
+	case FN_F1:
+		get_field(out->mac_a, ts->mac_len, st, w, LANE_MAC_RES);
+		break;
+	case FN_F1STAR:
+		get_field(out->mac_s, ts->mac_len, st, w, LANE_MAC_RES);
+		break;
+	case FN_F2345:
+		get_field(out->res, ts->res_len, st, w, LANE_MAC_RES);
+		get_field(out->ck, ts->ck_len, st, w, LANE_CK);
+		get_field(out->ik, ts->ik_len, st, w, LANE_IK);
+		get_field(out->ak, MCIM_AKA_AK_LEN, st, w, LANE_AK);
+		break;
+	default:
+		get_field(out->ak_s, MCIM_AKA_AK_LEN, st, w, LANE_AK);
+		break;
+	}
+}
+
 static mcim_err tuak_compute(const struct mcim_aka_keyctx *kc, unsigned fns,
 			     const uint8_t rand[16], const uint8_t sqn[6],
 			     const uint8_t amf[2], struct mcim_aka_out *out)
 {
 	const struct tuak_state *ts = (const struct tuak_state *)kc->state;
-	uint64_t in[AKA_KECCAK_LANES];
-	struct aka_keccak_x4 st;
-	unsigned way[FN_COUNT] = {0}, n = 0;
+	struct aka_keccak_x2 st;
+	uint64_t rand_lo = be64(rand + 8), rand_hi = be64(rand);
+	/* AMF then SQN, each reversed: the big-endian value of SQN || AMF. */
+	uint64_t sqn_amf = (fns & (MCIM_AKA_F1 | MCIM_AKA_F1STAR))
+			       ? mcim_load_be48(sqn) << 16 | mcim_load_be16(amf)
+			       : 0;
+	int fn[FN_COUNT];
+	unsigned n = 0;
 
-	memcpy(in, ts->base, sizeof(in));
-	put_field(in, LANE_RAND, rand, MCIM_AKA_RAND_LEN);
-	load_ways(&st, in);
-	for (int f = 0; f < FN_COUNT; f++) {
-		if (!(fns & fn_mask[f]))
-			continue;
-		way[f] = n++;
-		st.lane[LANE_NAME][way[f]] = ts->name_lane[f];
-		/* AMF then SQN, each reversed: the big-endian value of SQN || AMF. */
-		if (f == FN_F1 || f == FN_F1STAR)
-			st.lane[LANE_SQN_AMF][way[f]] =
-			    mcim_load_be48(sqn) << 16 | mcim_load_be16(amf);
-	}
-	if (n > 0)
-		aka_keccak_f1600_x4(&st, n, ts->iterations);
-
+	for (int f = 0; f < FN_COUNT; f++)
+		if (fns & fn_mask[f])
+			fn[n++] = f;
 	out->mac_len = ts->mac_len;
 	out->res_len = ts->res_len;
 	out->ck_len = ts->ck_len;
 	out->ik_len = ts->ik_len;
-	if (fns & MCIM_AKA_F1)
-		get_field(out->mac_a, ts->mac_len, &st, way[FN_F1], LANE_MAC_RES);
-	if (fns & MCIM_AKA_F1STAR)
-		get_field(out->mac_s, ts->mac_len, &st, way[FN_F1STAR], LANE_MAC_RES);
-	if (fns & MCIM_AKA_F2345) {
-		get_field(out->res, ts->res_len, &st, way[FN_F2345], LANE_MAC_RES);
-		get_field(out->ck, ts->ck_len, &st, way[FN_F2345], LANE_CK);
-		get_field(out->ik, ts->ik_len, &st, way[FN_F2345], LANE_IK);
-		get_field(out->ak, MCIM_AKA_AK_LEN, &st, way[FN_F2345], LANE_AK);
+	for (unsigned i = 0; i < n; i += AKA_KECCAK_WAYS) {
+		unsigned ways = n - i < AKA_KECCAK_WAYS ? n - i : AKA_KECCAK_WAYS;
+
+		load_ways(&st, ts->base, rand_lo, rand_hi);
+		for (unsigned w = 0; w < ways; w++) {
+			st.lane[LANE_NAME][w] = ts->name_lane[fn[i + w]];
+			if (fn[i + w] == FN_F1 || fn[i + w] == FN_F1STAR)
+				st.lane[LANE_SQN_AMF][w] = sqn_amf;
+		}
+		aka_keccak_f1600_x2(&st, ways, ts->iterations);
+		for (unsigned w = 0; w < ways; w++)
+			get_outputs(out, ts, fn[i + w], &st, w);
 	}
-	if (fns & MCIM_AKA_F5STAR)
-		get_field(out->ak_s, MCIM_AKA_AK_LEN, &st, way[FN_F5STAR], LANE_AK);
-	mcim_wipe(in, sizeof(in));
 	mcim_wipe(&st, sizeof(st));
 	return MCIM_OK;
 }

@@ -1,9 +1,10 @@
 /*
  * Keccak-f[1600] as TUAK uses it: the six permutation sets of TS 35.232, read from
  * keccak.json at run time, through the public octet interface and through every
- * implementation this CPU runs (portable, AVX2, AVX-512) in every way of a four-way
- * pass; the implementations agreeing with the portable one on other states, way
- * counts and iteration counts; and the iteration count meaning repeated application.
+ * implementation this CPU runs (portable, AVX2, AVX-512) in both ways of a two-way
+ * pass; the implementations agreeing with the portable one on random states, way
+ * counts and iteration counts; the iteration count meaning repeated application; and
+ * the forced portable choice.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -50,13 +51,13 @@ static void fill(uint64_t lanes[25], uint64_t *seed)
 		lanes[i] = next(seed);
 }
 
-static void set_way(struct aka_keccak_x4 *st, unsigned w, const uint64_t lanes[25])
+static void set_way(struct aka_keccak_x2 *st, unsigned w, const uint64_t lanes[25])
 {
 	for (int i = 0; i < 25; i++)
 		st->lane[i][w] = lanes[i];
 }
 
-static void assert_way(const struct aka_keccak_x4 *st, unsigned w,
+static void assert_way(const struct aka_keccak_x2 *st, unsigned w,
 		       const uint64_t lanes[25])
 {
 	for (int i = 0; i < 25; i++)
@@ -112,14 +113,14 @@ static void official_sets_every_impl(void **state)
 				continue;
 			for (unsigned ways = 1; ways <= AKA_KECCAK_WAYS; ways++)
 				for (unsigned pos = 0; pos < ways; pos++) {
-					struct aka_keccak_x4 st;
+					struct aka_keccak_x2 st;
 
 					for (unsigned w = 0; w < AKA_KECCAK_WAYS; w++) {
 						fill(other, &seed);
 						set_way(&st, w, other);
 					}
 					set_way(&st, pos, lin);
-					aka_keccak_f1600_x4_with(impls[m], &st, ways, 1);
+					aka_keccak_f1600_x2_with(impls[m], &st, ways, 1);
 					assert_way(&st, pos, lout);
 				}
 		}
@@ -133,11 +134,11 @@ static void impls_agree(void **state)
 	uint64_t seed = 0x0123456789abcdefu;
 
 	(void)state;
-	for (int round = 0; round < 16; round++)
+	for (int round = 0; round < 64; round++)
 		for (unsigned iters = 1; iters <= 3; iters++)
 			for (unsigned ways = 1; ways <= AKA_KECCAK_WAYS; ways++) {
 				uint64_t ref[AKA_KECCAK_WAYS][25];
-				struct aka_keccak_x4 orig;
+				struct aka_keccak_x2 orig;
 
 				for (unsigned w = 0; w < AKA_KECCAK_WAYS; w++) {
 					fill(ref[w], &seed);
@@ -146,17 +147,17 @@ static void impls_agree(void **state)
 				for (unsigned w = 0; w < ways; w++)
 					aka_keccak_f1600(ref[w], iters);
 				for (size_t m = 0; m < NIMPLS; m++) {
-					struct aka_keccak_x4 st = orig;
+					struct aka_keccak_x2 st = orig;
 
 					if (!aka_keccak_impl_available(impls[m]))
 						continue;
-					aka_keccak_f1600_x4_with(impls[m], &st, ways,
+					aka_keccak_f1600_x2_with(impls[m], &st, ways,
 								 iters);
 					for (unsigned w = 0; w < ways; w++)
 						assert_way(&st, w, ref[w]);
 				}
 				/* And the implementation chosen for this CPU. */
-				aka_keccak_f1600_x4(&orig, ways, iters);
+				aka_keccak_f1600_x2(&orig, ways, iters);
 				for (unsigned w = 0; w < ways; w++)
 					assert_way(&orig, w, ref[w]);
 			}
@@ -196,6 +197,13 @@ static void selection(void **state)
 		assert_int_equal(aka_keccak_impl_for(2), AKA_KECCAK_AVX512);
 	else if (aka_keccak_impl_available(AKA_KECCAK_AVX2))
 		assert_int_equal(aka_keccak_impl_for(2), AKA_KECCAK_AVX2);
+	/* Forcing the portable path (for tests through TUAK) and restoring the choice. */
+	aka_keccak_force_portable(1);
+	for (unsigned ways = 1; ways <= AKA_KECCAK_WAYS; ways++)
+		assert_int_equal(aka_keccak_impl_for(ways), AKA_KECCAK_PORTABLE);
+	aka_keccak_force_portable(0);
+	if (aka_keccak_impl_available(AKA_KECCAK_AVX512))
+		assert_int_equal(aka_keccak_impl_for(1), AKA_KECCAK_AVX512);
 	print_message("keccak implementations here: avx2 %d, avx512 %d\n",
 		      aka_keccak_impl_available(AKA_KECCAK_AVX2),
 		      aka_keccak_impl_available(AKA_KECCAK_AVX512));

@@ -7,7 +7,9 @@
  * clause 6 built on the public Keccak-f[1600] (checked first against the official
  * sets) gives the expected outputs for every output length the spec allows and for
  * two Keccak iterations. Parameter validation, and which output fields each function
- * writes.
+ * writes. Every path gives the same bytes: the official sets again with the portable
+ * Keccak forced, and random credentials, lengths, iteration counts and inputs through
+ * the CPU's path against the forced portable one.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "aka/keccak.h"
 #include "mcim/aka.h"
 #include "tool/vecfile.h"
 #include "vectors_env.h"
@@ -538,10 +541,95 @@ static void untouched_outputs(void **state)
 	mcim_aka_cred_wipe(&cred);
 }
 
+/* The official sets once more with the portable permutation under every caller. */
+static void official_sets_portable(void **state)
+{
+	aka_keccak_force_portable(1);
+	assert_int_equal(aka_keccak_impl_for(2), AKA_KECCAK_PORTABLE);
+	official_sets(state);
+	aka_keccak_force_portable(0);
+}
+
+static uint64_t xorshift(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+static void random_octets(uint8_t *b, size_t n, uint64_t *seed)
+{
+	for (size_t i = 0; i < n; i++)
+		b[i] = (uint8_t)xorshift(seed);
+}
+
+/* compute() and TOPc on this CPU's path and on the forced portable path. */
+static void paths_agree_random(void **state)
+{
+	static const uint16_t macs[] = {64, 128, 256}, ress[] = {32, 64, 128, 256};
+	static const uint16_t keys[] = {128, 256};
+	static const unsigned fn_sets[] = {
+	    MCIM_AKA_F1 | MCIM_AKA_F1STAR | MCIM_AKA_F2345 | MCIM_AKA_F5STAR,
+	    MCIM_AKA_F1 | MCIM_AKA_F2345,
+	    MCIM_AKA_F1STAR | MCIM_AKA_F5STAR,
+	    MCIM_AKA_F1 | MCIM_AKA_F1STAR | MCIM_AKA_F2345,
+	    MCIM_AKA_F2345,
+	    MCIM_AKA_F1,
+	};
+	uint64_t seed = 0x5deece66du;
+
+	(void)state;
+	for (int round = 0; round < 200; round++) {
+		struct mcim_aka_cred cred;
+		struct mcim_aka_keyctx kc;
+		struct mcim_aka_out cpu, c;
+		struct mcim_tuak_params *p = &cred.params.tuak;
+		uint8_t rand[16], sqn[6], amf[2], top[32], topc_cpu[32], topc_c[32];
+		unsigned fns = fn_sets[round % 6];
+
+		memset(&cred, 0, sizeof(cred));
+		cred.alg = MCIM_AKA_TUAK;
+		cred.k_len = (uint8_t)(round % 2 ? 32 : 16);
+		random_octets(cred.k, sizeof(cred.k), &seed);
+		random_octets(cred.opc, sizeof(cred.opc), &seed);
+		random_octets(rand, sizeof(rand), &seed);
+		random_octets(sqn, sizeof(sqn), &seed);
+		random_octets(amf, sizeof(amf), &seed);
+		random_octets(top, sizeof(top), &seed);
+		p->mac_bits = macs[xorshift(&seed) % 3];
+		p->res_bits = ress[xorshift(&seed) % 4];
+		p->ck_bits = keys[xorshift(&seed) % 2];
+		p->ik_bits = keys[xorshift(&seed) % 2];
+		p->keccak_iterations = (uint8_t)(1 + round % 3);
+		memset(&cpu, 0, sizeof(cpu));
+		memset(&c, 0, sizeof(c));
+		assert_int_equal(mcim_aka_prepare(&kc, &cred), MCIM_OK);
+		assert_int_equal(mcim_aka_compute(&kc, fns, rand, sqn, amf, &cpu),
+				 MCIM_OK);
+		assert_int_equal(mcim_tuak_topc(cred.k, cred.k_len, top,
+						p->keccak_iterations, topc_cpu),
+				 MCIM_OK);
+		aka_keccak_force_portable(1);
+		assert_int_equal(mcim_aka_prepare(&kc, &cred), MCIM_OK);
+		assert_int_equal(mcim_aka_compute(&kc, fns, rand, sqn, amf, &c), MCIM_OK);
+		assert_int_equal(
+		    mcim_tuak_topc(cred.k, cred.k_len, top, p->keccak_iterations, topc_c),
+		    MCIM_OK);
+		aka_keccak_force_portable(0);
+		assert_memory_equal(&cpu, &c, sizeof(cpu));
+		assert_memory_equal(topc_cpu, topc_c, sizeof(topc_c));
+		mcim_aka_keyctx_wipe(&kc);
+		mcim_aka_cred_wipe(&cred);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(official_sets),
+	    cmocka_unit_test(official_sets_portable),
+	    cmocka_unit_test(paths_agree_random),
 	    cmocka_unit_test(model_matches_official_sets),
 	    cmocka_unit_test(all_lengths),
 	    cmocka_unit_test(keccak_iterations),
