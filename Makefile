@@ -52,6 +52,7 @@ bench: deps
 	@cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build $(BENCH_BUILD) -j $(JOBS) >/dev/null
 	$(BENCH_BUILD)/bin/mcim bench all
+	$(BENCH_BUILD)/tests/test_reg_bench
 	sh scripts/bench-footprint.sh $(BENCH_BUILD)
 
 fuzz: deps

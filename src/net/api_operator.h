@@ -20,19 +20,7 @@
 
 #include "mcim/err.h"
 #include "net/http.h"
-
-/*
- * net/config.h and net/store/store.h both declare struct net_tenant and enum
- * net_role (reported to their owners); until one of them is renamed, the store's
- * two are seen under other names here so that both headers fit in one file.
- */
-#define net_tenant   net_store_tenant
-#define net_role     net_store_role
-#define NET_ROLE_PVA NET_STORE_ROLE_PVA
 #include "net/store/store.h"
-#undef net_tenant
-#undef net_role
-#undef NET_ROLE_PVA
 
 /* Audit event codes of the registration side (mcim/audit.h: the network's range). */
 enum net_api_audit_event {

@@ -44,13 +44,13 @@ static uint32_t store_role(enum net_tenant_kind kind)
 {
 	switch (kind) {
 	case NET_TENANT_SHO:
-		return NET_ROLE_SHO;
+		return NET_STORE_ROLE_SHO;
 	case NET_TENANT_RO:
-		return NET_ROLE_RO;
+		return NET_STORE_ROLE_RO;
 	case NET_TENANT_PVA:
 		return NET_STORE_ROLE_PVA;
 	case NET_TENANT_VNO:
-		return NET_ROLE_VNO;
+		return NET_STORE_ROLE_VNO;
 	}
 	return 0;
 }

@@ -277,6 +277,130 @@ static mcim_err parse_limits(const json_t *root, struct net_config *cfg,
 	return MCIM_OK;
 }
 
+static mcim_err parse_protocol(const json_t *root, struct net_config *cfg,
+			       struct net_jerr *e)
+{
+	static const char *const keys[] = {"clock_skew_s", NULL};
+	const json_t *v = json_object_get(root, "protocol");
+	uint64_t skew = 0;
+	mcim_err err;
+
+	if (v == NULL)
+		return MCIM_OK;
+	if ((err = net_json_object(v, "protocol", keys, e)) != MCIM_OK ||
+	    (err = net_json_uint(v, "protocol", "clock_skew_s", 0, 1, NET_SKEW_MAX_S,
+				 &skew, e)) != MCIM_OK)
+		return err;
+	cfg->clock_skew_s = (unsigned)skew;
+	return MCIM_OK;
+}
+
+/* An absolute http(s) URL of printable characters without spaces. */
+static mcim_err parse_url(const json_t *obj, const char *path, const char *key,
+			  char out[NET_URL_MAX], struct net_jerr *e)
+{
+	const char *s = NULL;
+	char sub[NET_JPATH_MAX];
+	mcim_err err = net_json_str(obj, path, key, 0, 8, NET_URL_MAX - 1, &s, e);
+
+	if (err != MCIM_OK || s == NULL)
+		return err;
+	net_jpath_key(sub, path, key);
+	if ((strncmp(s, "http://", 7) != 0 && strncmp(s, "https://", 8) != 0) ||
+	    strchr(s, ' ') != NULL || s[strlen(s) - 1] == '/')
+		return net_jerr_set(e, sub,
+				    "must be an http:// or https:// URL without a "
+				    "trailing '/'");
+	strcpy(out, s);
+	return MCIM_OK;
+}
+
+static mcim_err parse_drf(const json_t *root, struct net_config *cfg, struct net_jerr *e)
+{
+	static const char *const keys[] = {"token_ttl_s", "dpf_url", "pva_url", NULL};
+	const json_t *v = json_object_get(root, "drf");
+	uint64_t ttl = 0;
+	mcim_err err;
+
+	if (v == NULL)
+		return MCIM_OK;
+	if ((err = net_json_object(v, "drf", keys, e)) != MCIM_OK ||
+	    (err = net_json_uint(v, "drf", "token_ttl_s", 0, 60, NET_DRF_TTL_MAX_S, &ttl,
+				 e)) != MCIM_OK ||
+	    (err = parse_url(v, "drf", "dpf_url", cfg->drf.dpf_url, e)) != MCIM_OK ||
+	    (err = parse_url(v, "drf", "pva_url", cfg->drf.pva_url, e)) != MCIM_OK)
+		return err;
+	cfg->drf.token_ttl_s = (unsigned)ttl;
+	return MCIM_OK;
+}
+
+static mcim_err parse_pva(const json_t *root, struct net_config *cfg, struct net_jerr *e)
+{
+	static const char *const keys[] = {"modes", "semi_lenient", "noncritical",
+					   "min_assurance", NULL};
+	static const char *const mode_names[] = {"remote", "autonomous", "semi"};
+	const json_t *v = json_object_get(root, "pva"), *modes = NULL, *nc = NULL, *b;
+	struct net_pva_settings *p = &cfg->pva;
+	char sub[NET_JPATH_MAX];
+	uint64_t assurance = 0;
+	mcim_err err;
+
+	if (v == NULL)
+		return MCIM_OK;
+	if ((err = net_json_object(v, "pva", keys, e)) != MCIM_OK ||
+	    (err = net_json_array(v, "pva", "modes", 0, 3, &modes, e)) != MCIM_OK ||
+	    (err = net_json_array(v, "pva", "noncritical", 0, NET_PVA_NONCRIT_MAX, &nc,
+				  e)) != MCIM_OK ||
+	    (err = net_json_uint(v, "pva", "min_assurance", 0, 0, 255, &assurance, e)) !=
+		MCIM_OK)
+		return err;
+	if (modes != NULL && json_array_size(modes) == 0)
+		return net_jerr_set(e, "pva.modes", "must name at least one mode");
+	for (size_t i = 0; modes != NULL && i < json_array_size(modes); i++) {
+		const json_t *m = json_array_get(modes, i);
+		unsigned bit = 0;
+
+		net_jpath_index(sub, "pva.modes", i);
+		for (size_t k = 0; json_is_string(m) && k < 3; k++)
+			if (strcmp(json_string_value(m), mode_names[k]) == 0)
+				bit = 1u
+				      << (k + 1); /* enum mcim_evidence_mode: 1, 2, 3 */
+		if (bit == 0)
+			return net_jerr_set(e, sub,
+					    "must be one of remote, autonomous, semi");
+		if (p->modes & bit)
+			return net_jerr_set(e, sub, "mode \"%s\" given twice",
+					    json_string_value(m));
+		p->modes |= bit;
+	}
+	b = json_object_get(v, "semi_lenient");
+	if (b != NULL && !json_is_boolean(b))
+		return net_jerr_set(e, "pva.semi_lenient", "must be true or false");
+	p->semi_lenient = b != NULL && json_is_true(b);
+	for (size_t i = 0; nc != NULL && i < json_array_size(nc); i++) {
+		const json_t *s = json_array_get(nc, i);
+
+		net_jpath_index(sub, "pva.noncritical", i);
+		if (!json_is_string(s) || json_string_length(s) == 0 ||
+		    json_string_length(s) > NET_COMPONENT_MAX ||
+		    strlen(json_string_value(s)) != json_string_length(s))
+			return net_jerr_set(
+			    e, sub, "must be a component name of 1..%d characters",
+			    NET_COMPONENT_MAX);
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(p->noncritical[k], json_string_value(s)) == 0)
+				return net_jerr_set(e, sub, "\"%s\" given twice",
+						    json_string_value(s));
+		strcpy(p->noncritical[i], json_string_value(s));
+		p->n_noncritical = i + 1;
+	}
+	if (p->n_noncritical > 0 && !p->semi_lenient)
+		return net_jerr_set(e, "pva.noncritical",
+				    "only applies with \"semi_lenient\": true");
+	p->min_assurance = (unsigned)assurance;
+	return MCIM_OK;
+}
+
 /* A token hash must name one tenant only: look for hash among those already read. */
 static int token_seen(const struct net_config *cfg, size_t upto_tenant, size_t upto_token,
 		      const uint8_t *hash, size_t *tenant, size_t *token)
@@ -392,7 +516,8 @@ mcim_err net_config_parse(const char *text, size_t len, const char *base_dir,
 			  struct net_config *cfg, struct net_jerr *e)
 {
 	static const char *const keys[] = {"listen", "roles",	"store",  "log",
-					   "pki",    "tenants", "limits", NULL};
+					   "pki",    "tenants", "limits", "protocol",
+					   "drf",    "pva",	NULL};
 	json_error_t jerr;
 	json_t *root;
 	mcim_err err;
@@ -415,7 +540,10 @@ mcim_err net_config_parse(const char *text, size_t len, const char *base_dir,
 	    (err = parse_path_section(root, "pki", "dir", base_dir, cfg->pki_dir, e)) !=
 		MCIM_OK ||
 	    (err = parse_tenants(root, cfg, e)) != MCIM_OK ||
-	    (err = parse_limits(root, cfg, e)) != MCIM_OK)
+	    (err = parse_limits(root, cfg, e)) != MCIM_OK ||
+	    (err = parse_protocol(root, cfg, e)) != MCIM_OK ||
+	    (err = parse_drf(root, cfg, e)) != MCIM_OK ||
+	    (err = parse_pva(root, cfg, e)) != MCIM_OK)
 		net_config_free(cfg);
 	json_decref(root);
 	return err;

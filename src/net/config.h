@@ -37,6 +37,11 @@
 #define NET_THREADS_MAX	      256
 #define NET_CONNECTIONS_MAX   65536
 #define NET_TIMEOUT_MAX_S     3600
+#define NET_URL_MAX	      256 /* a URL the DRF hands out, with NUL */
+#define NET_SKEW_MAX_S	      600
+#define NET_DRF_TTL_MAX_S     86400
+#define NET_PVA_NONCRIT_MAX   16 /* = MCIM_MANIFEST_COMPONENTS_MAX */
+#define NET_COMPONENT_MAX     31 /* = MCIM_MANIFEST_NAME_MAX */
 
 /* The network functions one daemon can host (any set). */
 enum net_role {
@@ -72,6 +77,22 @@ struct net_limits {
 	unsigned max_connections;  /* open connections at most */
 };
 
+/* The DRF's answer (docs/protocol.md §3). */
+struct net_drf_settings {
+	unsigned token_ttl_s;	   /* registration token lifetime; 0: the DRF's default */
+	char dpf_url[NET_URL_MAX]; /* "" : http://<listen address>:<port> */
+	char pva_url[NET_URL_MAX]; /* "" : the same */
+};
+
+/* The PVA's policy (docs/pva.md); all zero: every mode, strict, no minimum. */
+struct net_pva_settings {
+	unsigned modes;	  /* bits 1u << enum mcim_evidence_mode; 0: all three */
+	int semi_lenient; /* 1: the noncritical components may fail (warning) */
+	size_t n_noncritical;
+	char noncritical[NET_PVA_NONCRIT_MAX][NET_COMPONENT_MAX + 1];
+	unsigned min_assurance; /* the TRE certificate's assurance at least this */
+};
+
 struct net_config {
 	char listen_address[NET_ADDR_MAX];
 	uint16_t port;	/* 0: any free port */
@@ -82,6 +103,9 @@ struct net_config {
 	struct net_tenant *tenants;
 	size_t n_tenants;
 	struct net_limits limits;
+	unsigned clock_skew_s; /* tolerated clock difference; 0: the protocol's default */
+	struct net_drf_settings drf;
+	struct net_pva_settings pva;
 };
 
 /*

@@ -30,9 +30,8 @@
  * The ICF session check (docs/protocol.md §2): called first for every discover
  * request with the decoded message; MCIM_OK lets it through; MCIM_ERR_DENIED (no or
  * a bad session) is answered 401 DENIED, any other error as net_err_status() says.
- * This is where the ICF's session (Authorization: MCIM-Session ...) is to be
- * verified (mcim_proto_session_verify, scope drf) once the ICF is wired in; until
- * then mcimd passes NULL and the DRF answers any caller.
+ * mcimd passes a check of the ICF's session (net_icf_session_check, scope drf);
+ * NULL (tests of the DRF alone) lets every caller through.
  */
 typedef mcim_err (*net_drf_session_fn)(const struct net_request *req,
 				       const struct mcim_proto_discover_req *m,
@@ -46,7 +45,7 @@ struct net_drf_opts {
 	uint32_t token_ttl_s;	 /* 0: NET_DRF_TOKEN_TTL_DEFAULT */
 	const char *dpf_url;	 /* NULL: http://<listen address>:<port> */
 	const char *pva_url;	 /* NULL: the same */
-	net_drf_session_fn session_check; /* NULL: none yet (see above) */
+	net_drf_session_fn session_check; /* NULL: none (see above) */
 	void *session_arg;
 	const struct mcim_rng *rng; /* reg_id; NULL: mcim_rng_system() */
 };

@@ -44,7 +44,9 @@ struct route {
 	size_t n_segs;
 	struct segment segs[NET_SEGMENTS_MAX];
 	size_t n_literals;
-	size_t metric; /* index in the metrics' route table */
+	size_t metric;			      /* index in the metrics' route table */
+	const char *ctype;		      /* streamed: the body's media type */
+	const struct net_body_stream *stream; /* NULL: accumulated */
 };
 
 struct header {
@@ -58,6 +60,9 @@ struct net_response {
 	char content_type[64];
 	uint8_t *body;
 	size_t len;
+	int fd; /* a file body (net_resp_fd) when fd_set */
+	int fd_set;
+	uint64_t fd_len;
 	size_t n_headers;
 	struct header headers[NET_HEADERS_MAX + 2];
 };
@@ -90,6 +95,10 @@ struct conn_ctx {
 	unsigned status; /* of the response queued; 0: none yet */
 	int queued;
 	uint64_t discarded; /* octets dropped after the body passed its limit */
+	void *stream_state; /* a streamed route's, from open to close */
+	int stream_open;
+	mcim_err stream_err; /* the first error of data (or the limit passed) */
+	uint64_t streamed;   /* octets given to data */
 };
 
 static uint64_t now_us(void)
@@ -125,12 +134,13 @@ unsigned net_err_status(mcim_err err)
 	case MCIM_ERR_SYNC_FAILURE:
 	case MCIM_ERR_SQN_EXHAUSTED:
 		return 409;
+	case MCIM_ERR_EXPIRED:
+		return 410;
 	case MCIM_ERR_TOO_LARGE:
 		return 413;
 	case MCIM_ERR_MAC_FAILURE:
 	case MCIM_ERR_BAD_SIGNATURE:
 	case MCIM_ERR_BAD_CERT:
-	case MCIM_ERR_EXPIRED:
 	case MCIM_ERR_DECRYPT:
 	case MCIM_ERR_BAD_BOOT:
 	case MCIM_ERR_TAMPERED:
@@ -148,6 +158,13 @@ unsigned net_err_status(mcim_err err)
 
 /* ---- responses ---- */
 
+static void drop_fd(struct net_response *resp)
+{
+	if (resp->fd_set)
+		close(resp->fd);
+	resp->fd_set = 0;
+}
+
 static mcim_err set_body(struct net_response *resp, unsigned status, const char *ctype,
 			 const void *data, size_t len)
 {
@@ -162,10 +179,26 @@ static mcim_err set_body(struct net_response *resp, unsigned status, const char 
 		memcpy(copy, data, len);
 	}
 	free(resp->body);
+	drop_fd(resp);
 	resp->body = copy;
 	resp->len = len;
 	resp->status = status;
 	strcpy(resp->content_type, ctype);
+	return MCIM_OK;
+}
+
+mcim_err net_resp_fd(struct net_response *resp, unsigned status, const char *content_type,
+		     int fd, uint64_t len)
+{
+	mcim_err err = set_body(resp, status, content_type, NULL, 0);
+
+	if (err != MCIM_OK) {
+		close(fd);
+		return err;
+	}
+	resp->fd = fd;
+	resp->fd_set = 1;
+	resp->fd_len = len;
 	return MCIM_OK;
 }
 
@@ -335,7 +368,8 @@ static int method_ok(const char *m)
 static int literal_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '~' || c == '-';
+	       (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '~' || c == '-' ||
+	       c == ':';
 }
 
 /* Splits pattern into segments; 0 when it is not a valid pattern. */
@@ -402,8 +436,9 @@ static int same_shape(const struct route *a, const struct route *b)
 	return 1;
 }
 
-mcim_err net_server_add_routes(struct net_server *srv, const struct net_route *routes,
-			       size_t n)
+static mcim_err add_routes(struct net_server *srv, const struct net_route *routes,
+			   size_t n, const char *ctype,
+			   const struct net_body_stream *stream)
 {
 	struct route *grown;
 	size_t first = srv->n_routes;
@@ -422,11 +457,15 @@ mcim_err net_server_add_routes(struct net_server *srv, const struct net_route *r
 
 		memset(rt, 0, sizeof(*rt));
 		rt->r = *r;
-		if (r->method == NULL || r->pattern == NULL || r->handler == NULL ||
-		    !method_ok(r->method) || !compile_pattern(rt) ||
+		rt->ctype = ctype;
+		rt->stream = stream;
+		if (r->method == NULL || r->pattern == NULL ||
+		    (r->handler == NULL) == (stream == NULL) || !method_ok(r->method) ||
+		    !compile_pattern(rt) ||
 		    (r->api != NET_API_OPS && r->api != NET_API_DEVICE &&
 		     r->api != NET_API_OPERATOR) ||
-		    r->max_body > NET_BODY_LIMIT_MAX || (r->max_body > 0 && !r->has_body))
+		    r->max_body > (stream ? NET_STREAM_LIMIT_MAX : NET_BODY_LIMIT_MAX) ||
+		    (r->max_body > 0 && !r->has_body) || (stream && !r->has_body))
 			return MCIM_ERR_INVALID_ARG;
 		for (size_t j = 0; j < first + i; j++)
 			if (strcmp(srv->routes[j].r.method, r->method) == 0 &&
@@ -445,6 +484,23 @@ mcim_err net_server_add_routes(struct net_server *srv, const struct net_route *r
 	}
 	srv->n_routes = first + n;
 	return MCIM_OK;
+}
+
+mcim_err net_server_add_routes(struct net_server *srv, const struct net_route *routes,
+			       size_t n)
+{
+	return add_routes(srv, routes, n, NULL, NULL);
+}
+
+mcim_err net_server_add_stream_route(struct net_server *srv, const struct net_route *r,
+				     const char *content_type,
+				     const struct net_body_stream *stream)
+{
+	if (stream == NULL || stream->open == NULL || stream->data == NULL ||
+	    stream->finish == NULL || stream->close == NULL || content_type == NULL ||
+	    content_type[0] == '\0' || strlen(content_type) >= 64)
+		return MCIM_ERR_INVALID_ARG;
+	return add_routes(srv, r, 1, content_type, stream);
 }
 
 /*
@@ -602,7 +658,12 @@ static enum MHD_Result queue(struct MHD_Connection *conn, struct conn_ctx *ctx,
 	struct MHD_Response *r;
 	enum MHD_Result ret;
 
-	if (resp->len > 0) {
+	if (resp->fd_set) {
+		r = MHD_create_response_from_fd(resp->fd_len, resp->fd);
+		if (r != NULL)
+			resp->fd_set = 0;
+		drop_fd(resp);
+	} else if (resp->len > 0) {
 		r = MHD_create_response_from_buffer(resp->len, resp->body,
 						    MHD_RESPMEM_MUST_FREE);
 		if (r != NULL)
@@ -724,18 +785,20 @@ static enum MHD_Result on_headers(struct net_server *srv, struct MHD_Connection 
 				      NULL, NULL);
 		ctx->req.tenant = tn;
 	}
-	ctx->limit = rt->r.has_body ? (rt->r.max_body ? rt->r.max_body
-						      : srv->cfg->limits.max_body_bytes)
-				    : 0;
+	ctx->limit = !rt->r.has_body  ? 0
+		     : rt->r.max_body ? rt->r.max_body
+		     : rt->stream     ? NET_STREAM_LIMIT_MAX
+				      : srv->cfg->limits.max_body_bytes;
 	if (rt->r.has_body) {
-		const char *want =
-		    rt->r.api == NET_API_DEVICE ? "application/cbor" : "application/json";
-		if (!media_type_is(ctype, want))
+		const char *want = rt->ctype			 ? rt->ctype
+				   : rt->r.api == NET_API_DEVICE ? "application/cbor"
+								 : "application/json";
+		char msg[96];
+		if (!media_type_is(ctype, want)) {
+			snprintf(msg, sizeof(msg), "the body must be %s", want);
 			return refuse(conn, ctx, rt->r.api, MCIM_ERR_UNSUPPORTED, 415,
-				      rt->r.api == NET_API_DEVICE
-					  ? "the body must be application/cbor"
-					  : "the body must be application/json",
-				      NULL, NULL);
+				      msg, NULL, NULL);
+		}
 	}
 	if (clen != NULL) {
 		char *end;
@@ -747,7 +810,29 @@ static enum MHD_Result on_headers(struct net_server *srv, struct MHD_Connection 
 					  : "this resource takes no request body",
 				      NULL, NULL);
 	}
+	if (rt->stream != NULL) {
+		mcim_err err = rt->stream->open(&ctx->req, rt->r.arg, &ctx->stream_state);
+		if (err != MCIM_OK)
+			return refuse(conn, ctx, rt->r.api, err, 0, mcim_strerror(err),
+				      NULL, NULL);
+		ctx->stream_open = 1;
+	}
 	return MHD_YES;
+}
+
+/* A piece of a streamed body: to the route while all is well, else drained. */
+static enum MHD_Result stream_piece(struct conn_ctx *ctx, const char *data, size_t len)
+{
+	if (ctx->stream_err == MCIM_OK && len > ctx->limit - ctx->streamed)
+		ctx->stream_err = MCIM_ERR_TOO_LARGE;
+	if (ctx->stream_err == MCIM_OK) {
+		ctx->streamed += len;
+		ctx->stream_err = ctx->route->stream->data(ctx->stream_state,
+							   (const uint8_t *)data, len);
+		return MHD_YES;
+	}
+	ctx->discarded += len;
+	return ctx->discarded > NET_DRAIN_MAX ? MHD_NO : MHD_YES;
 }
 
 /* Appends a body chunk; 0 when the limit is passed. */
@@ -783,7 +868,7 @@ static enum MHD_Result on_complete(struct MHD_Connection *conn, struct conn_ctx 
 
 	ctx->req.body = ctx->len > 0 ? ctx->body : NULL;
 	ctx->req.body_len = ctx->len;
-	if (rt->r.api == NET_API_OPERATOR && rt->r.has_body) {
+	if (rt->r.api == NET_API_OPERATOR && rt->r.has_body && rt->stream == NULL) {
 		json_error_t jerr;
 		doc = json_loadb((const char *)ctx->body, ctx->len,
 				 JSON_REJECT_DUPLICATES, &jerr);
@@ -797,7 +882,10 @@ static enum MHD_Result on_complete(struct MHD_Connection *conn, struct conn_ctx 
 		}
 		ctx->req.json = doc;
 	}
-	err = rt->r.handler(&ctx->req, &resp, rt->r.arg);
+	if (rt->stream != NULL)
+		err = rt->stream->finish(ctx->stream_state, &ctx->req, &resp);
+	else
+		err = rt->r.handler(&ctx->req, &resp, rt->r.arg);
 	ctx->req.json = NULL;
 	json_decref(doc);
 	if (err == MCIM_OK && resp.status == 0) {
@@ -812,6 +900,7 @@ static enum MHD_Result on_complete(struct MHD_Connection *conn, struct conn_ctx 
 		resp.n_headers = 0;
 		if (error_body(&resp, err, 0, mcim_strerror(err)) != MCIM_OK) {
 			free(resp.body);
+			drop_fd(&resp);
 			return MHD_NO;
 		}
 	}
@@ -840,6 +929,17 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn, const c
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	if (*upload_data_size > 0 && ctx->stream_open) {
+		enum MHD_Result ret = stream_piece(ctx, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return ret;
+	}
+	if (ctx->stream_open && ctx->stream_err != MCIM_OK)
+		return refuse(conn, ctx, ctx->route->r.api, ctx->stream_err, 0,
+			      ctx->stream_err == MCIM_ERR_TOO_LARGE
+				  ? "request body too large"
+				  : mcim_strerror(ctx->stream_err),
+			      NULL, NULL);
 	if (*upload_data_size > 0) {
 		/*
 		 * libmicrohttpd lets a response be queued before the body or after
@@ -894,6 +994,8 @@ static void completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
 		toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? ""
 							   : " (connection ended early)");
 	net_metrics_inflight(srv->metrics, -1);
+	if (ctx->stream_open)
+		ctx->route->stream->close(ctx->stream_state);
 	free(ctx->body);
 	free(ctx->path);
 	free(ctx);

@@ -21,6 +21,9 @@
  *      connection is cut beyond that;
  *   5. parses a JSON body (operator routes) into req->json: 400 PARSE otherwise;
  *   6. calls the handler, which fills the response.
+ * A streamed route (net_server_add_stream_route) names its own content type and is
+ * not accumulated nor parsed: steps 4-6 become the stream's open (after step 3),
+ * data for each piece of the body as it arrives, and finish at its end.
  * GET /healthz and GET /metrics are built in (NET_API_OPS, no authentication: they
  * hold no tenant data; see docs/mcimd.md).
  *
@@ -61,6 +64,8 @@
 #define NET_HEADERS_MAX	 4   /* extra response headers a handler may set */
 /* A chunked body past its limit is read and dropped this far, for its 413 */
 #define NET_DRAIN_MAX (1u << 20)
+/* The largest body a streamed route may take (its max_body, or this when 0) */
+#define NET_STREAM_LIMIT_MAX (1ull << 40)
 
 /* Who calls a route, which fixes its content type, error format and authentication. */
 enum net_api {
@@ -77,7 +82,7 @@ typedef mcim_err (*net_handler)(const struct net_request *req, struct net_respon
 
 struct net_route {
 	const char *method;  /* "GET", "POST", "PUT", "PATCH", "DELETE" */
-	const char *pattern; /* "/a/{b}/c": segments of [A-Za-z0-9._~-] or {[a-z_]+} */
+	const char *pattern; /* "/a/{b}/c": segments of [A-Za-z0-9._~:-] or {[a-z_]+} */
 	enum net_api api;
 	int has_body;	   /* 1: a body in the API's content type; 0: no body */
 	uint64_t max_body; /* has_body only; 0: the config's limits.max_body_bytes */
@@ -135,12 +140,20 @@ mcim_err net_resp_text(struct net_response *resp, unsigned status, const char *t
 mcim_err net_resp_error(struct net_response *resp, mcim_err err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 mcim_err net_resp_header(struct net_response *resp, const char *name, const char *value);
+/*
+ * The body is the file open on fd, from offset 0, len octets (a report too large to
+ * hold in memory, spooled to a temporary file). The server owns fd from this call
+ * on, whatever it returns, and closes it; a later builder replaces it.
+ */
+mcim_err net_resp_fd(struct net_response *resp, unsigned status, const char *content_type,
+		     int fd, uint64_t len);
 
 /*
  * The HTTP status for an error: 400 malformed input, 403 refused (DENIED, WRONG_ROLE,
  * POLICY), 404, 409 conflicts (EXISTS, STATE, REPLAY, SYNC_FAILURE, SQN_EXHAUSTED),
- * 413 TOO_LARGE, 422 content that fails verification (signatures, certificates,
- * MACs, expiry, decryption, boot evidence), 423 LOCKED, 507 FULL, 500 the rest.
+ * 410 EXPIRED (a token, nonce, challenge or result past its time), 413 TOO_LARGE,
+ * 422 content that fails verification (signatures, certificates, MACs, decryption,
+ * boot evidence), 423 LOCKED, 507 FULL, 500 the rest.
  * docs/mcimd.md has the full table.
  */
 unsigned net_err_status(mcim_err err);
@@ -166,6 +179,37 @@ struct net_server *net_server_new(const struct net_config *cfg, net_health_fn he
  */
 mcim_err net_server_add_routes(struct net_server *srv, const struct net_route *routes,
 			       size_t n);
+
+/*
+ * A body taken piece by piece, for uploads too large to hold (a batch of a million
+ * lines). open is called once the headers are accepted (route, authentication,
+ * content type, Content-Length within the limit) and creates the request's state; an
+ * error refuses the request at once. data gets each piece (len > 0) in order; an
+ * error stops the calls, the rest of the body is drained (NET_DRAIN_MAX, then the
+ * connection is cut) and the error is the answer. finish is called at the end of the
+ * body and fills the response like a handler. close is called once for every
+ * successful open, however the request ended (the client may go away mid-body).
+ * req (and its parameters) stays valid from open to close; arg is the route's.
+ */
+struct net_body_stream {
+	mcim_err (*open)(const struct net_request *req, void *arg, void **state);
+	mcim_err (*data)(void *state, const uint8_t *data, size_t len);
+	mcim_err (*finish)(void *state, const struct net_request *req,
+			   struct net_response *resp);
+	void (*close)(void *state);
+};
+
+/*
+ * Adds one streamed route: r as for net_server_add_routes() but has_body 1, handler
+ * NULL, max_body up to NET_STREAM_LIMIT_MAX (0: that limit); the body must be of
+ * content_type ("application/x-ndjson") and is handed to stream (req->json is NULL).
+ * Errors as net_server_add_routes(); MCIM_ERR_INVALID_ARG also for a stream without
+ * one of its functions or an empty content type. Both pointers must outlive the
+ * server.
+ */
+mcim_err net_server_add_stream_route(struct net_server *srv, const struct net_route *r,
+				     const char *content_type,
+				     const struct net_body_stream *stream);
 
 /*
  * Binds and starts answering. Errors: MCIM_ERR_IO (cannot listen; the log says why),

@@ -637,14 +637,14 @@ static mcim_err tenant_keys(struct icf_tenant *t, const char *pki_dir)
 
 static mcim_err tenant_store(struct net_store *st, struct icf_tenant *t, int64_t now)
 {
-	struct net_tenant rec;
+	struct net_store_tenant rec;
 	mcim_err err = net_store_tenant_find(st, t->name, &rec);
 
 	if (err == MCIM_ERR_NOT_FOUND) {
 		memset(&rec, 0, sizeof(rec));
 		snprintf(rec.name, sizeof(rec.name), "%s", t->name);
 		snprintf(rec.plmn, sizeof(rec.plmn), "%s", t->plmn);
-		rec.roles = NET_ROLE_VNO;
+		rec.roles = NET_STORE_ROLE_VNO;
 		rec.created = now;
 		err = net_store_tenant_create(st, &rec);
 		if (err == MCIM_ERR_EXISTS)
@@ -652,8 +652,8 @@ static mcim_err tenant_store(struct net_store *st, struct icf_tenant *t, int64_t
 	}
 	if (err == MCIM_OK && strcmp(rec.plmn, t->plmn) != 0)
 		return MCIM_ERR_INVALID_ARG;
-	if (err == MCIM_OK && !(rec.roles & NET_ROLE_VNO)) {
-		rec.roles |= NET_ROLE_VNO;
+	if (err == MCIM_OK && !(rec.roles & NET_STORE_ROLE_VNO)) {
+		rec.roles |= NET_STORE_ROLE_VNO;
 		err = net_store_tenant_update(st, &rec);
 	}
 	t->id = rec.id;

@@ -11,8 +11,10 @@
  * signature and the stored result. Unknown firmware is contraindicated: a PVA
  * without reference values accepts nothing.
  *
- * Reference values are kept in memory (a table per PVA, guarded by a lock): the
- * store has no table for them yet (docs/pva.md says what a restart loses).
+ * Reference values live in the store (pva_refvals: the signed manifest as uploaded),
+ * so every daemon on the database appraises against the same ones. An entry never
+ * changes once stored, so each PVA keeps the manifests it has verified in a cache
+ * (up to NET_PVA_REFVALS_MAX, guarded by a lock) and asks the store only on a miss.
  */
 #include <assert.h>
 #include <pthread.h>
@@ -29,6 +31,7 @@
 #include "mcim/proto.h"
 #include "mcim/rand.h"
 #include "net/icf_int.h"
+#include "net/log.h"
 #include "net/pva.h"
 #include "net/store/store.h"
 #include "tool/pki.h"
@@ -57,7 +60,7 @@ struct net_pva {
 	int64_t (*now)(void *arg);
 	void *now_arg;
 	struct icf_pool pool;
-	pthread_rwlock_t lock; /* the reference values */
+	pthread_rwlock_t lock; /* the cache of verified reference values */
 	struct refval *rv;
 	size_t n_rv;
 };
@@ -66,7 +69,7 @@ struct net_pva {
 struct pva_work {
 	struct mcim_evidence ev;
 	struct mcim_cert_info cert;
-	struct mcim_manifest ref;
+	struct refval ref;
 	struct mcim_appraisal ap;
 	struct mcim_proto_pva_result res;
 	uint8_t obj[MCIM_PROTO_SIGNED_MAX];
@@ -184,8 +187,9 @@ static bool noncritical(const struct net_pva *p, const char *name)
 	return false;
 }
 
-static bool refval_find(struct net_pva *p, const char *platform, uint32_t seq,
-			struct mcim_manifest *out)
+/* The cached entry for (platform, seq) copied to *out; false when not cached. */
+static bool cache_find(struct net_pva *p, const char *platform, uint32_t seq,
+		       struct refval *out)
 {
 	bool found = false;
 
@@ -193,18 +197,83 @@ static bool refval_find(struct net_pva *p, const char *platform, uint32_t seq,
 	for (size_t i = 0; i < p->n_rv && !found; i++)
 		if (p->rv[i].m.sequence == seq &&
 		    strcmp(p->rv[i].m.platform, platform) == 0) {
-			*out = p->rv[i].m;
+			*out = p->rv[i];
 			found = true;
 		}
 	pthread_rwlock_unlock(&p->lock);
 	return found;
 }
 
-/* The verdicts and status of verified evidence w->ev under p's policy. */
-static void appraise(struct net_pva *p, struct pva_work *w)
+/* Remembers a verified entry; a full cache only means more trips to the store. */
+static void cache_add(struct net_pva *p, const struct refval *rv)
+{
+	bool found = false;
+
+	pthread_rwlock_wrlock(&p->lock);
+	for (size_t i = 0; i < p->n_rv && !found; i++)
+		found = p->rv[i].m.sequence == rv->m.sequence &&
+			strcmp(p->rv[i].m.platform, rv->m.platform) == 0;
+	if (!found && p->n_rv < NET_PVA_REFVALS_MAX)
+		p->rv[p->n_rv++] = *rv;
+	pthread_rwlock_unlock(&p->lock);
+}
+
+/* A stored row verified again (chain to the CI root, role m2mes) into *out. */
+static mcim_err refval_load(struct net_pva *p, const struct net_pva_refval *row,
+			    int64_t now, struct refval *out)
+{
+	struct mcim_cert_info signer;
+	mcim_err err;
+
+	memset(out, 0, sizeof(*out));
+	err = mcim_manifest_verify(row->manifest, row->manifest_len, p->ci_root,
+				   p->ci_root_len, (time_t)now, &out->m, &signer);
+	if (err == MCIM_OK && (out->m.sequence != row->sequence ||
+			       strcmp(out->m.platform, row->platform) != 0))
+		err = MCIM_ERR_TAMPERED; /* the row's key is not its manifest's */
+	if (err != MCIM_OK) {
+		net_log(NET_LOG_WARN, NULL,
+			"PVA %s: stored reference values %s/%u no longer verify: %s",
+			p->tenant, row->platform, (unsigned)row->sequence,
+			mcim_strerror(err));
+		return err;
+	}
+	snprintf(out->signer, sizeof(out->signer), "%s", signer.common_name);
+	out->uploaded = row->uploaded;
+	cache_add(p, out);
+	return MCIM_OK;
+}
+
+/*
+ * The reference values of (platform, seq): from the cache, else from the store.
+ * MCIM_ERR_NOT_FOUND when there are none (or the stored ones no longer verify).
+ */
+static mcim_err refval_find(struct net_pva *p, struct net_store *st, const char *platform,
+			    uint32_t seq, int64_t now, struct refval *out)
+{
+	struct net_pva_refval *row;
+	mcim_err err;
+
+	if (cache_find(p, platform, seq, out))
+		return MCIM_OK;
+	row = malloc(sizeof(*row));
+	if (row == NULL)
+		return MCIM_ERR_NOMEM;
+	err = net_store_refval_get(st, p->tenant_id, platform, seq, row);
+	if (err == MCIM_OK && refval_load(p, row, now, out) != MCIM_OK)
+		err = MCIM_ERR_NOT_FOUND;
+	free(row);
+	return err;
+}
+
+/* The verdicts and status of verified evidence w->ev under p's policy; the reference
+ * values come from st. Errors: the store's (no result then). */
+static mcim_err appraise(struct net_pva *p, struct net_store *st, struct pva_work *w,
+			 int64_t now)
 {
 	struct mcim_proto_pva_result *r = &w->res;
 	enum mcim_evidence_mode mode = w->ev.mode;
+	mcim_err err;
 
 	r->status = MCIM_EAR_AFFIRMING;
 	r->n_verdicts = 0;
@@ -212,11 +281,14 @@ static void appraise(struct net_pva *p, struct pva_work *w)
 		verdict(r, NET_PVA_VERDICT_MODE, MCIM_EAR_CONTRAINDICATED);
 	if (w->ev.assurance < p->min_assurance)
 		verdict(r, NET_PVA_VERDICT_ASSURANCE, MCIM_EAR_CONTRAINDICATED);
-	if (!refval_find(p, w->ev.boot.platform, w->ev.boot.sequence, &w->ref)) {
+	err = refval_find(p, st, w->ev.boot.platform, w->ev.boot.sequence, now, &w->ref);
+	if (err == MCIM_ERR_NOT_FOUND) {
 		verdict(r, NET_PVA_VERDICT_FIRMWARE, MCIM_EAR_CONTRAINDICATED);
-		return;
+		return MCIM_OK;
 	}
-	mcim_evidence_appraise(&w->ev, &w->ref, &w->ap);
+	if (err != MCIM_OK)
+		return err;
+	mcim_evidence_appraise(&w->ev, &w->ref.m, &w->ap);
 	if (w->ap.firmware != MCIM_EAR_AFFIRMING)
 		verdict(r, NET_PVA_VERDICT_FIRMWARE, w->ap.firmware);
 	for (size_t i = 0; i < w->ap.n; i++) {
@@ -235,6 +307,7 @@ static void appraise(struct net_pva *p, struct pva_work *w)
 	 * any other bad boot is refused even if no measurement says why. */
 	if (w->ev.boot.state != MCIM_BOOT_GOOD && mode != MCIM_EVIDENCE_SEMI_AUTONOMOUS)
 		verdict(r, NET_PVA_VERDICT_BOOT, MCIM_EAR_CONTRAINDICATED);
+	return MCIM_OK;
 }
 
 static int store_status(enum mcim_ear_status s)
@@ -339,10 +412,10 @@ mcim_err net_pva_evidence(struct net_pva *p, const uint8_t *req, size_t len,
 			err =
 			    MCIM_ERR_DENIED; /* never issued, or issued to another TRE */
 	}
-	if (err == MCIM_OK) {
-		appraise(p, w);
+	if (err == MCIM_OK)
+		err = appraise(p, st, w, now);
+	if (err == MCIM_OK)
 		err = sign_and_store(p, st, w, m.evidence.data, m.evidence.len, now);
-	}
 	if (err == MCIM_OK)
 		err = buf_set(resp, w->out, w->out_len);
 	if (err == MCIM_OK && status != NULL)
@@ -399,6 +472,48 @@ static json_t *refval_json(const struct refval *rv, bool full)
 	return doc;
 }
 
+/*
+ * Stores the verified upload rv (its signed form buf, n octets). *created is 0 when the
+ * same content was stored already (rv then describes the stored entry).
+ */
+static mcim_err refval_store(struct net_pva *p, const uint8_t *buf, size_t n,
+			     struct refval *rv, int *created)
+{
+	struct net_pva_refval *row = calloc(1, sizeof(*row));
+	struct net_store *st = NULL;
+	struct refval held;
+	mcim_err err;
+
+	if (row == NULL)
+		return MCIM_ERR_NOMEM;
+	row->tenant = p->tenant_id;
+	snprintf(row->platform, sizeof(row->platform), "%s", rv->m.platform);
+	row->sequence = rv->m.sequence;
+	row->uploaded = rv->uploaded;
+	memcpy(row->manifest, buf, n);
+	row->manifest_len = n;
+	err =
+	    n <= sizeof(row->manifest) ? icf_pool_get(&p->pool, &st) : MCIM_ERR_TOO_LARGE;
+	if (err == MCIM_OK)
+		err = net_store_refval_put(st, row);
+	if (err == MCIM_OK) {
+		*created = 1;
+		cache_add(p, rv);
+	} else if (err == MCIM_ERR_EXISTS) {
+		/* Another upload (perhaps through another daemon) won: same content is
+		 * the same reference values, anything else is a conflict. */
+		err =
+		    refval_find(p, st, rv->m.platform, rv->m.sequence, pva_now(p), &held);
+		if (err == MCIM_OK && same_content(&held.m, &rv->m))
+			*rv = held;
+		else if (err == MCIM_OK || err == MCIM_ERR_NOT_FOUND)
+			err = MCIM_ERR_EXISTS;
+	}
+	icf_pool_put(&p->pool, st);
+	free(row);
+	return err;
+}
+
 mcim_err net_pva_refvals_put(struct net_pva *p, const char *tenant, const json_t *body,
 			     json_t **out, int *created, struct net_jerr *e)
 {
@@ -407,7 +522,6 @@ mcim_err net_pva_refvals_put(struct net_pva *p, const char *tenant, const json_t
 	struct refval rv;
 	const char *b64 = NULL;
 	uint8_t *buf = NULL;
-	bool found = false;
 	size_t n = 0;
 	mcim_err err;
 
@@ -433,25 +547,12 @@ mcim_err net_pva_refvals_put(struct net_pva *p, const char *tenant, const json_t
 	if (err == MCIM_OK)
 		err = mcim_manifest_verify(buf, n, p->ci_root, p->ci_root_len,
 					   (time_t)pva_now(p), &rv.m, &signer);
+	if (err == MCIM_OK) {
+		snprintf(rv.signer, sizeof(rv.signer), "%s", signer.common_name);
+		rv.uploaded = pva_now(p);
+		err = refval_store(p, buf, n, &rv, created);
+	}
 	free(buf);
-	if (err != MCIM_OK)
-		return err;
-	snprintf(rv.signer, sizeof(rv.signer), "%s", signer.common_name);
-	rv.uploaded = pva_now(p);
-	pthread_rwlock_wrlock(&p->lock);
-	for (size_t i = 0; i < p->n_rv && !found; i++)
-		if (p->rv[i].m.sequence == rv.m.sequence &&
-		    strcmp(p->rv[i].m.platform, rv.m.platform) == 0) {
-			found = true;
-			err =
-			    same_content(&p->rv[i].m, &rv.m) ? MCIM_OK : MCIM_ERR_EXISTS;
-			rv = p->rv[i];
-		}
-	if (!found && p->n_rv == NET_PVA_REFVALS_MAX)
-		err = MCIM_ERR_FULL;
-	else if (!found)
-		p->rv[p->n_rv++] = rv;
-	pthread_rwlock_unlock(&p->lock);
 	if (err == MCIM_ERR_EXISTS) {
 		net_jerr_set(
 		    e, "manifest",
@@ -460,36 +561,53 @@ mcim_err net_pva_refvals_put(struct net_pva *p, const char *tenant, const json_t
 	}
 	if (err != MCIM_OK)
 		return err;
-	*created = !found;
 	*out = refval_json(&rv, true);
 	return *out != NULL ? MCIM_OK : MCIM_ERR_NOMEM;
 }
 
+/* Rows read from the store per query when listing. */
+#define REFVAL_PAGE 16
+
 mcim_err net_pva_refvals_list(struct net_pva *p, const char *tenant, json_t **out)
 {
-	json_t *arr, *doc;
-	mcim_err err = MCIM_OK;
+	struct net_pva_refval *page;
+	struct net_store *st = NULL;
+	struct refval rv;
+	json_t *arr, *doc = NULL;
+	int64_t after = 0;
+	size_t n = REFVAL_PAGE;
+	mcim_err err;
 
 	assert(p != NULL && tenant != NULL && out != NULL);
 	*out = NULL;
 	if (strcmp(tenant, p->tenant) != 0)
 		return MCIM_ERR_NOT_FOUND;
 	arr = json_array();
-	if (arr == NULL)
-		return MCIM_ERR_NOMEM;
-	pthread_rwlock_rdlock(&p->lock);
-	for (size_t i = 0; i < p->n_rv && err == MCIM_OK; i++)
-		if (json_array_append_new(arr, refval_json(&p->rv[i], false)) != 0)
-			err = MCIM_ERR_NOMEM;
-	pthread_rwlock_unlock(&p->lock);
-	doc = err == MCIM_OK ? json_pack("{s:o}", "reference_values", arr) : NULL;
-	if (doc == NULL) {
-		if (err != MCIM_OK)
-			json_decref(arr);
-		return MCIM_ERR_NOMEM;
+	page = calloc(REFVAL_PAGE, sizeof(*page));
+	err = arr != NULL && page != NULL ? icf_pool_get(&p->pool, &st) : MCIM_ERR_NOMEM;
+	while (err == MCIM_OK && n == REFVAL_PAGE) {
+		err =
+		    net_store_refval_list(st, p->tenant_id, after, page, REFVAL_PAGE, &n);
+		for (size_t i = 0; err == MCIM_OK && i < n; i++) {
+			after = page[i].id;
+			/* One that no longer verifies is left out (and logged). */
+			if (!cache_find(p, page[i].platform, page[i].sequence, &rv) &&
+			    refval_load(p, &page[i], pva_now(p), &rv) != MCIM_OK)
+				continue;
+			if (json_array_append_new(arr, refval_json(&rv, false)) != 0)
+				err = MCIM_ERR_NOMEM;
+		}
 	}
+	icf_pool_put(&p->pool, st);
+	free(page);
+	if (err == MCIM_OK) {
+		doc = json_pack("{s:O}", "reference_values", arr);
+		if (doc == NULL)
+			err = MCIM_ERR_NOMEM;
+	}
+	json_decref(arr);
 	*out = doc;
-	return MCIM_OK;
+	return err;
 }
 
 /* ---- start ---- */
@@ -536,20 +654,20 @@ static mcim_err policy_copy(struct net_pva *p, const struct net_pva_policy *pol)
 
 static mcim_err tenant_store(struct net_pva *p, struct net_store *st)
 {
-	struct net_tenant rec;
+	struct net_store_tenant rec;
 	mcim_err err = net_store_tenant_find(st, p->tenant, &rec);
 
 	if (err == MCIM_ERR_NOT_FOUND) {
 		memset(&rec, 0, sizeof(rec));
 		snprintf(rec.name, sizeof(rec.name), "%s", p->tenant);
-		rec.roles = NET_ROLE_PVA;
+		rec.roles = NET_STORE_ROLE_PVA;
 		rec.created = pva_now(p);
 		err = net_store_tenant_create(st, &rec);
 		if (err == MCIM_ERR_EXISTS)
 			err = net_store_tenant_find(st, p->tenant, &rec);
 	}
-	if (err == MCIM_OK && !(rec.roles & NET_ROLE_PVA)) {
-		rec.roles |= NET_ROLE_PVA;
+	if (err == MCIM_OK && !(rec.roles & NET_STORE_ROLE_PVA)) {
+		rec.roles |= NET_STORE_ROLE_PVA;
 		err = net_store_tenant_update(st, &rec);
 	}
 	p->tenant_id = rec.id;

@@ -36,7 +36,7 @@
 
 #define NET_PVA_NONCE_TTL	120  /* seconds an n_p waits for its evidence */
 #define NET_PVA_RESULT_TTL	600  /* seconds a result is valid */
-#define NET_PVA_REFVALS_MAX	4096 /* reference manifests held */
+#define NET_PVA_REFVALS_MAX	4096 /* verified reference manifests cached */
 #define NET_PVA_NONCRITICAL_MAX MCIM_MANIFEST_COMPONENTS_MAX
 
 /* Verdict names the policy adds beside the components' (docs/pva.md). */
@@ -113,7 +113,8 @@ mcim_err net_pva_evidence(struct net_pva *p, const uint8_t *req, size_t len,
  * was there. *out describes it. Errors: MCIM_ERR_NOT_FOUND (tenant is not this
  * PVA's), MCIM_ERR_INVALID_ARG (body: e->msg), mcim_manifest_verify's errors
  * (MCIM_ERR_WRONG_ROLE for a signer that is not an m2mes), MCIM_ERR_EXISTS (other
- * content for that platform and sequence), MCIM_ERR_FULL (NET_PVA_REFVALS_MAX).
+ * content for that platform and sequence), store errors. Kept in the store: every
+ * daemon on the database sees them at once.
  */
 mcim_err net_pva_refvals_put(struct net_pva *p, const char *tenant, const json_t *body,
 			     json_t **out, int *created, struct net_jerr *e);

@@ -156,6 +156,7 @@ mcim_err net_pva_routes(struct net_server *srv, const struct net_config *cfg,
 	pc.store_url = cfg->store_path;
 	pc.pki_dir = cfg->pki_dir;
 	pc.tenant = tenant->name;
+	pc.skew = cfg->clock_skew_s;
 	if (policy != NULL)
 		pc.policy = *policy;
 	h = calloc(1, sizeof(*h));
@@ -164,8 +165,8 @@ mcim_err net_pva_routes(struct net_server *srv, const struct net_config *cfg,
 	h->metrics = net_server_metrics(srv);
 	err = net_pva_new(&pc, &h->pva, msg, cap);
 	if (err == MCIM_OK)
-		err = net_icf_verifier_new(cfg->pki_dir, NULL, 0, NULL, NULL,
-					   &h->sessions, msg, cap);
+		err = net_icf_verifier_new(cfg->pki_dir, NULL, cfg->clock_skew_s, NULL,
+					   NULL, &h->sessions, msg, cap);
 	for (int i = 0; err == MCIM_OK && i < N_COUNTERS; i++)
 		err = net_metrics_counter(h->metrics, counter_name[i][0],
 					  counter_name[i][1], &h->counter[i]);

@@ -516,14 +516,14 @@ static mcim_err tenant_pki(struct net_sho *s, struct sho_tenant *t, char *msg, s
 static mcim_err tenant_store(struct net_store *st, struct sho_tenant *t, int64_t now,
 			     char *msg, size_t cap)
 {
-	struct net_tenant rec;
+	struct net_store_tenant rec;
 	mcim_err err = net_store_tenant_find(st, t->name, &rec);
 
 	if (err == MCIM_ERR_NOT_FOUND) {
 		memset(&rec, 0, sizeof(rec));
 		snprintf(rec.name, sizeof(rec.name), "%s", t->name);
 		snprintf(rec.plmn, sizeof(rec.plmn), "%s", t->plmn);
-		rec.roles = NET_ROLE_SHO;
+		rec.roles = NET_STORE_ROLE_SHO;
 		rec.created = now;
 		err = net_store_tenant_create(st, &rec);
 		if (err == MCIM_ERR_EXISTS)
@@ -532,7 +532,7 @@ static mcim_err tenant_store(struct net_store *st, struct sho_tenant *t, int64_t
 	if (err != MCIM_OK)
 		return fail(msg, cap, err, "tenant %s: store: %s", t->name,
 			    mcim_strerror(err));
-	if (!(rec.roles & NET_ROLE_SHO) || strcmp(rec.plmn, t->plmn) != 0 ||
+	if (!(rec.roles & NET_STORE_ROLE_SHO) || strcmp(rec.plmn, t->plmn) != 0 ||
 	    rec.id > (int64_t)UINT32_MAX)
 		return fail(msg, cap, MCIM_ERR_INVALID_ARG,
 			    "tenant %s: the store knows it with other roles or PLMN",

@@ -192,13 +192,14 @@ mcim_err net_sho_routes(struct net_server *srv, const struct net_config *cfg,
 	sc.pki_dir = cfg->pki_dir;
 	sc.tenants = tenants;
 	sc.n_tenants = n;
+	sc.skew = cfg->clock_skew_s;
 	h = calloc(1, sizeof(*h));
 	if (h == NULL)
 		return MCIM_ERR_NOMEM;
 	err = net_sho_new(&sc, &h->sho, msg, cap);
 	if (err == MCIM_OK)
-		err = net_icf_verifier_new(cfg->pki_dir, NULL, 0, NULL, NULL,
-					   &h->verifier, msg, cap);
+		err = net_icf_verifier_new(cfg->pki_dir, NULL, cfg->clock_skew_s, NULL,
+					   NULL, &h->verifier, msg, cap);
 	if (err == MCIM_OK && (roles & NET_ROLE_DPF)) {
 		const struct net_route ops[] = {
 		    {"POST", "/v1/tenants/{tenant}/mcims", NET_API_OPERATOR, 1, 0,

@@ -3,7 +3,8 @@
 # --port-file, asked /healthz, /metrics and the operator API (bearer tokens whose
 # SHA-256 the config holds: 401, 403, 200 for the tenant's own data), stopped with
 # SIGTERM (exit 0, port file removed, a clean log with no token in it: T-05), and
-# refused with exit 2 and the key path named for bad configs and options.
+# refused with exit 2 and the key path named for bad configs and options. The PKI the
+# roles load is made by `mcim pki init`.
 set -eu
 
 : "${MCIM_BIN_DIR:?run through ctest}"
@@ -28,12 +29,17 @@ TOKEN_A="sho-a-token-6e1d0c"
 TOKEN_B="ro-b-token-91f3aa"
 HASH_A=$(printf '%s' "$TOKEN_A" | sha256sum | cut -d' ' -f1)
 HASH_B=$(printf '%s' "$TOKEN_B" | sha256sum | cut -d' ' -f1)
+"$MCIM_BIN_DIR/mcim" pki init "$TMP/pki" --sho sho-a:00101 >/dev/null || fail "mcim pki init"
 cat >"$TMP/mcimd.json" <<JSON
 {
   "listen": {"address": "127.0.0.1", "port": 0},
   "roles": ["drf", "pva", "dpf", "auc", "icf"],
   "store": {"path": "store.db"},
   "log": {"level": "info"},
+  "pki": {"dir": "pki"},
+  "protocol": {"clock_skew_s": 120},
+  "drf": {"token_ttl_s": 900, "dpf_url": "http://127.0.0.1:1", "pva_url": "http://127.0.0.1:2"},
+  "pva": {"modes": ["remote", "semi"], "semi_lenient": true, "noncritical": ["app"], "min_assurance": 1},
   "tenants": [
     {"name": "sho-a", "kind": "sho", "plmn": "00101", "api_token_sha256": ["$HASH_A"]},
     {"name": "ro-b", "kind": "ro", "plmn": "001002", "api_token_sha256": ["$HASH_B"]}
@@ -138,6 +144,14 @@ sed "s/\"$HASH_A\"/\"$TOKEN_A\"/" "$TMP/mcimd.json" >"$TMP/bad.json"
 expect_usage "tenants[0].api_token_sha256[0]: must be 64 hex digits" --config "$TMP/bad.json"
 sed 's/"threads"/"thread"/' "$TMP/mcimd.json" >"$TMP/bad.json"
 expect_usage "limits.thread: unknown key" --config "$TMP/bad.json"
+sed 's/"semi"\]/"semi", "remote"]/' "$TMP/mcimd.json" >"$TMP/bad.json"
+expect_usage 'pva.modes[2]: mode "remote" given twice' --config "$TMP/bad.json"
+sed 's/"token_ttl_s": 900/"token_ttl_s": 5/' "$TMP/mcimd.json" >"$TMP/bad.json"
+expect_usage "drf.token_ttl_s:" --config "$TMP/bad.json"
+sed 's|"http://127.0.0.1:1"|"ftp://x.example"|' "$TMP/mcimd.json" >"$TMP/bad.json"
+expect_usage "drf.dpf_url: must be an http:// or https:// URL" --config "$TMP/bad.json"
+sed 's/"clock_skew_s": 120/"clock_skew_s": 7200/' "$TMP/mcimd.json" >"$TMP/bad.json"
+expect_usage "protocol.clock_skew_s:" --config "$TMP/bad.json"
 echo '{"listen": {"port": 1,}}' >"$TMP/bad.json"
 expect_usage "not valid JSON: line 1" --config "$TMP/bad.json"
 expect_usage "cannot open: No such file or directory" --config "$TMP/none.json"

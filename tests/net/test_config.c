@@ -39,7 +39,12 @@ static const char full_config[] =
     " ],\n"
     " \"limits\": {\"max_body_bytes\": 4096, \"idle_timeout_s\": 5, "
     "\"shutdown_grace_s\": 0,\n"
-    "            \"threads\": 2, \"max_connections\": 10}}\n";
+    "            \"threads\": 2, \"max_connections\": 10},\n"
+    " \"protocol\": {\"clock_skew_s\": 90},\n"
+    " \"drf\": {\"token_ttl_s\": 1200, \"dpf_url\": \"https://dpf.example:8443\",\n"
+    "         \"pva_url\": \"http://10.0.0.2/pva\"},\n"
+    " \"pva\": {\"modes\": [\"semi\", \"remote\"], \"semi_lenient\": true,\n"
+    "         \"noncritical\": [\"app\", \"modem-fw\"], \"min_assurance\": 2}}\n";
 
 static void full(void **state)
 {
@@ -78,6 +83,16 @@ static void full(void **state)
 	assert_int_equal(cfg.limits.shutdown_grace_s, 0);
 	assert_int_equal(cfg.limits.threads, 2);
 	assert_int_equal(cfg.limits.max_connections, 10);
+	assert_int_equal(cfg.clock_skew_s, 90);
+	assert_int_equal(cfg.drf.token_ttl_s, 1200);
+	assert_string_equal(cfg.drf.dpf_url, "https://dpf.example:8443");
+	assert_string_equal(cfg.drf.pva_url, "http://10.0.0.2/pva");
+	/* enum mcim_evidence_mode: remote 1, semi-autonomous 3 */
+	assert_int_equal(cfg.pva.modes, (1u << 1) | (1u << 3));
+	assert_int_equal(cfg.pva.semi_lenient, 1);
+	assert_int_equal(cfg.pva.n_noncritical, 2);
+	assert_string_equal(cfg.pva.noncritical[1], "modem-fw");
+	assert_int_equal(cfg.pva.min_assurance, 2);
 	assert_ptr_equal(net_config_tenant(&cfg, "ro1"), &cfg.tenants[1]);
 	assert_null(net_config_tenant(&cfg, "ro"));
 	net_config_free(&cfg);
@@ -106,6 +121,12 @@ static void defaults(void **state)
 	assert_int_equal(cfg.limits.shutdown_grace_s, 10);
 	assert_int_equal(cfg.limits.threads, 4);
 	assert_int_equal(cfg.limits.max_connections, 1024);
+	assert_int_equal(cfg.clock_skew_s, 0);
+	assert_int_equal(cfg.drf.token_ttl_s, 0);
+	assert_string_equal(cfg.drf.dpf_url, "");
+	assert_int_equal(cfg.pva.modes, 0);
+	assert_int_equal(cfg.pva.semi_lenient, 0);
+	assert_int_equal(cfg.pva.n_noncritical, 0);
 	net_config_free(&cfg);
 
 	assert_int_equal(
@@ -230,6 +251,40 @@ static const struct bad_case bad_cases[] = {
     {"{\"limits\":{\"max_connections\":65537}}", MCIM_ERR_INVALID_ARG,
      "limits.max_connections: must be between 1 and 65536"},
     {"{\"limits\":{\"timeout\":1}}", MCIM_ERR_INVALID_ARG, "limits.timeout: unknown key"},
+    {"{\"protocol\":{\"skew\":1}}", MCIM_ERR_INVALID_ARG, "protocol.skew: unknown key"},
+    {"{\"protocol\":{\"clock_skew_s\":601}}", MCIM_ERR_INVALID_ARG,
+     "protocol.clock_skew_s: must be between 1 and 600"},
+    {"{\"drf\":{\"token_ttl_s\":59}}", MCIM_ERR_INVALID_ARG,
+     "drf.token_ttl_s: must be between 60 and 86400"},
+    {"{\"drf\":{\"token_ttl_s\":86401}}", MCIM_ERR_INVALID_ARG,
+     "drf.token_ttl_s: must be between 60 and 86400"},
+    {"{\"drf\":{\"dpf_url\":\"dpf.example:80\"}}", MCIM_ERR_INVALID_ARG,
+     "drf.dpf_url: must be an http:// or https:// URL without a trailing '/'"},
+    {"{\"drf\":{\"pva_url\":\"http://pva.example/\"}}", MCIM_ERR_INVALID_ARG,
+     "drf.pva_url: must be an http:// or https:// URL without a trailing '/'"},
+    {"{\"drf\":{\"pva_url\":\"http://a b.example\"}}", MCIM_ERR_INVALID_ARG,
+     "drf.pva_url: must be an http:// or https:// URL without a trailing '/'"},
+    {"{\"drf\":{\"pva_url\":\"http://\"}}", MCIM_ERR_INVALID_ARG, "drf.pva_url:*"},
+    {"{\"drf\":{\"url\":1}}", MCIM_ERR_INVALID_ARG, "drf.url: unknown key"},
+    {"{\"pva\":{\"modes\":[]}}", MCIM_ERR_INVALID_ARG,
+     "pva.modes: must name at least one mode"},
+    {"{\"pva\":{\"modes\":[\"local\"]}}", MCIM_ERR_INVALID_ARG,
+     "pva.modes[0]: must be one of remote, autonomous, semi"},
+    {"{\"pva\":{\"modes\":[\"semi\",\"semi\"]}}", MCIM_ERR_INVALID_ARG,
+     "pva.modes[1]: mode \"semi\" given twice"},
+    {"{\"pva\":{\"modes\":[1]}}", MCIM_ERR_INVALID_ARG,
+     "pva.modes[0]: must be one of remote, autonomous, semi"},
+    {"{\"pva\":{\"semi_lenient\":1}}", MCIM_ERR_INVALID_ARG,
+     "pva.semi_lenient: must be true or false"},
+    {"{\"pva\":{\"noncritical\":[\"app\"]}}", MCIM_ERR_INVALID_ARG,
+     "pva.noncritical: only applies with \"semi_lenient\": true"},
+    {"{\"pva\":{\"semi_lenient\":true,\"noncritical\":[\"\"]}}", MCIM_ERR_INVALID_ARG,
+     "pva.noncritical[0]: must be a component name of 1..31 characters"},
+    {"{\"pva\":{\"semi_lenient\":true,\"noncritical\":[\"a\",\"a\"]}}",
+     MCIM_ERR_INVALID_ARG, "pva.noncritical[1]: \"a\" given twice"},
+    {"{\"pva\":{\"min_assurance\":256}}", MCIM_ERR_INVALID_ARG,
+     "pva.min_assurance: must be between 0 and 255"},
+    {"{\"pva\":{\"strict\":true}}", MCIM_ERR_INVALID_ARG, "pva.strict: unknown key"},
 };
 
 static void check_msg(const char *got, const char *want, const char *doc)

@@ -144,7 +144,7 @@ static void test_m1_token_refusals(void **state)
 						   sizeof(rogue.token), &rogue.token_len),
 			 MCIM_OK);
 	assert_int_equal(dl_m1(&x, &d, rogue.token, rogue.token_len, d.tre_id, &err),
-			 422);
+			 410);
 	assert_int_equal(err, MCIM_ERR_EXPIRED);
 	rogue.tok = d.tok;
 	snprintf(rogue.tok.sho, sizeof(rogue.tok.sho), "00199");
@@ -203,7 +203,7 @@ static void test_m3_pva_refusals(void **state)
 	dev_pva(&d, &env.pki, MCIM_EAR_AFFIRMING, now - 7200, now - 3600, pva,
 		sizeof(pva), &pva_len);
 	dl_m3_make(&x, &d, pva, pva_len);
-	assert_int_equal(dl_m3_post(&x, &d, &err), 422);
+	assert_int_equal(dl_m3_post(&x, &d, &err), 410);
 	assert_int_equal(err, MCIM_ERR_EXPIRED);
 
 	dev_pva(&d, &env.rogue, MCIM_EAR_AFFIRMING, now, now + 600, pva, sizeof(pva),

@@ -27,15 +27,7 @@
 #include "net/sho.h"
 #include "net/store/store.h"
 #include "tool/pki.h"
-/* The server's config names its own tenant type: renamed here so that both the
- * store's and the config's can be used in one file. */
-#define net_tenant   net_cfg_tenant
-#define net_role     net_cfg_role
-#define NET_ROLE_PVA NET_CFG_ROLE_PVA
 #include "net/http.h"
-#undef net_tenant
-#undef net_role
-#undef NET_ROLE_PVA
 
 #define ENV_TOKEN_SHO1 "tok-sho1-0f3a9c"
 #define ENV_TOKEN_SHO2 "tok-sho2-77b1e2"
@@ -47,7 +39,7 @@ struct env {
 	char dir[256], pki_dir[300], rogue_dir[300], db[300];
 	struct tool_pki pki, rogue;
 	struct net_config cfg;
-	struct net_cfg_tenant tenants[2];
+	struct net_tenant tenants[2];
 	struct net_server *srv;
 	struct net_sho_http *sho;
 	struct net_store *st; /* the test's own connection */
@@ -217,7 +209,7 @@ static inline void env_up(void)
 	struct tool_pki_opts opts;
 	char err[TOOL_PKI_ERR_MAX], msg[256];
 	struct net_store_config sc = {0};
-	struct net_tenant t;
+	struct net_store_tenant t;
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	tre_test_mkdtemp(env.dir, sizeof(env.dir), "mcim-sho");

@@ -52,7 +52,7 @@ static int setup(void **state)
 	assert_int_equal(net_store_open(&c, &st, NULL, 0), MCIM_OK);
 	memset(&t, 0, sizeof(t));
 	strcpy(t.name, "sho-a");
-	t.roles = NET_ROLE_SHO;
+	t.roles = NET_STORE_ROLE_SHO;
 	strcpy(t.plmn, "00101");
 	assert_int_equal(net_store_tenant_create(st, &t), MCIM_OK);
 	tenant = t.id;

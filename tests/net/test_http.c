@@ -644,7 +644,7 @@ static void status_table(void **state)
 	    {MCIM_ERR_BAD_SIGNATURE, 422},
 	    {MCIM_ERR_BAD_CERT, 422},
 	    {MCIM_ERR_WRONG_ROLE, 403},
-	    {MCIM_ERR_EXPIRED, 422},
+	    {MCIM_ERR_EXPIRED, 410},
 	    {MCIM_ERR_REPLAY, 409},
 	    {MCIM_ERR_NOT_FOUND, 404},
 	    {MCIM_ERR_EXISTS, 409},

@@ -644,6 +644,75 @@ static void test_expired_nonce(void **state)
 	assert_int_not_equal(net_pva_new(&pc, &p, msg, sizeof(msg)), MCIM_OK);
 }
 
+/* R-NET-R07 with several daemons on one database: reference values uploaded through
+ * one PVA are listed and appraised by another one (a fresh one: nothing cached), the
+ * same content again through the second is no new entry, other content is EXISTS. */
+static void test_shared_reference_values(void **state)
+{
+	static uint8_t ev[MCIM_EVIDENCE_MAX_LEN], body[MCIM_PROTO_MSG_MAX];
+	struct mcim_proto_pva_challenge_req q = {.mode = MCIM_EVIDENCE_REMOTE};
+	struct mcim_proto_pva_evidence_req eq;
+	struct mcim_proto_pva_challenge c;
+	struct mcim_manifest next, changed;
+	struct net_pva_config pc = {0};
+	struct net_pva_buf out = {NULL, 0};
+	enum mcim_ear_status st;
+	struct net_jerr je;
+	struct net_pva *p2 = NULL;
+	struct reply r;
+	json_t *doc, *list, *req;
+	char msg[256];
+	size_t len = 0, n;
+	int created = -1;
+	struct dev d;
+
+	(void)state;
+	manifest_make(&next, SEQUENCE + 1);
+	assert_int_equal(upload(&next, "m2mes", &r), 201);
+	pc.store_url = env.db;
+	pc.pki_dir = env.pki_dir;
+	pc.tenant = "pva";
+	assert_int_equal(net_pva_new(&pc, &p2, msg, sizeof(msg)), MCIM_OK);
+
+	assert_int_equal(net_pva_refvals_list(p2, "pva", &doc), MCIM_OK);
+	list = json_object_get(doc, "reference_values");
+	assert_int_equal(json_array_size(list), 2);
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_array_get(list, 1), "sequence")),
+	    SEQUENCE + 1);
+	json_decref(doc);
+
+	req = json_pack("{s:s}", "manifest", manifest_b64(&next, "m2mes"));
+	assert_int_equal(net_pva_refvals_put(p2, "pva", req, &doc, &created, &je),
+			 MCIM_OK);
+	assert_int_equal(created, 0);
+	json_decref(doc);
+	json_decref(req);
+	changed = next;
+	changed.components[1].digest[3] ^= 0x40;
+	req = json_pack("{s:s}", "manifest", manifest_b64(&changed, "m2mes"));
+	assert_int_equal(net_pva_refvals_put(p2, "pva", req, &doc, &created, &je),
+			 MCIM_ERR_EXISTS);
+	assert_null(doc);
+	json_decref(req);
+
+	dev_make(&d, 1);
+	memcpy(q.tre_id, d.tre_id, sizeof(q.tre_id));
+	assert_int_equal(
+	    mcim_proto_pva_challenge_req_encode(&q, body, sizeof(body), &len), MCIM_OK);
+	assert_int_equal(net_pva_challenge(p2, body, len, &out), MCIM_OK);
+	assert_int_equal(mcim_proto_pva_challenge_decode(out.data, out.len, &c), MCIM_OK);
+	net_pva_buf_free(&out);
+	n = evidence(&d, MCIM_EVIDENCE_REMOTE, c.n_p, &next, NULL, ev, sizeof(ev));
+	eq.evidence = (struct mcim_proto_span){ev, n};
+	assert_int_equal(
+	    mcim_proto_pva_evidence_req_encode(&eq, body, sizeof(body), &len), MCIM_OK);
+	assert_int_equal(net_pva_evidence(p2, body, len, &out, &st), MCIM_OK);
+	assert_int_equal(st, MCIM_EAR_AFFIRMING);
+	net_pva_buf_free(&out);
+	net_pva_free(p2);
+}
+
 /* The outcomes are counted for /metrics. */
 static void test_metrics(void **state)
 {
@@ -679,6 +748,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_semi_lenient, setup_lenient, teardown),
 	    cmocka_unit_test_setup_teardown(test_autonomous_good, setup_strict, teardown),
 	    cmocka_unit_test_setup_teardown(test_autonomous_bad, setup_demanding,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_shared_reference_values, setup_strict,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_reference_values, setup_strict,
 					    teardown),

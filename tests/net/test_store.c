@@ -47,7 +47,7 @@ struct fx {
 	char dir[256];
 	char path[300];
 	struct net_store *st;
-	struct net_tenant a, b, pva; /* two SHOs and a PVA */
+	struct net_store_tenant a, b, pva; /* two SHOs and a PVA */
 };
 
 static void rm_tree(const char *path)
@@ -79,8 +79,8 @@ static struct net_store *open_store(const char *path, int busy_ms)
 	return st;
 }
 
-static void make_tenant(struct net_store *st, struct net_tenant *t, const char *name,
-			uint32_t roles, const char *plmn)
+static void make_tenant(struct net_store *st, struct net_store_tenant *t,
+			const char *name, uint32_t roles, const char *plmn)
 {
 	memset(t, 0, sizeof(*t));
 	snprintf(t->name, sizeof(t->name), "%s", name);
@@ -101,9 +101,10 @@ static int setup(void **state)
 	assert_non_null(mkdtemp(f->dir));
 	snprintf(f->path, sizeof(f->path), "%s/store.db", f->dir);
 	f->st = open_store(f->path, 0);
-	make_tenant(f->st, &f->a, "sho-a", NET_ROLE_SHO, "00101");
-	make_tenant(f->st, &f->b, "sho-b", NET_ROLE_SHO | NET_ROLE_RO, "001002");
-	make_tenant(f->st, &f->pva, "pva", NET_ROLE_PVA, "");
+	make_tenant(f->st, &f->a, "sho-a", NET_STORE_ROLE_SHO, "00101");
+	make_tenant(f->st, &f->b, "sho-b", NET_STORE_ROLE_SHO | NET_STORE_ROLE_RO,
+		    "001002");
+	make_tenant(f->st, &f->pva, "pva", NET_STORE_ROLE_PVA, "");
 	*state = f;
 	return 0;
 }
@@ -220,7 +221,7 @@ static void open_migrate_reopen(void **state)
 {
 	struct fx *f = *state;
 	char mode[16];
-	struct net_tenant t;
+	struct net_store_tenant t;
 
 	assert_int_equal(net_store_schema_version(f->st), NET_STORE_SCHEMA_VERSION);
 	assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM schema_version"),
@@ -352,7 +353,7 @@ static void open_errors(void **state)
 static void corrupt_row_reported(void **state)
 {
 	struct fx *f = *state;
-	struct net_tenant t;
+	struct net_store_tenant t;
 
 	raw_exec(f->path,
 		 "UPDATE tenant SET name = printf('%.80c', 'x') WHERE name = 'pva'");
@@ -365,12 +366,12 @@ static void corrupt_row_reported(void **state)
 static void tenants(void **state)
 {
 	struct fx *f = *state;
-	struct net_tenant t, list[2];
+	struct net_store_tenant t, list[2];
 	size_t n;
 
 	assert_int_equal(net_store_tenant_get(f->st, f->a.id, &t), MCIM_OK);
 	assert_string_equal(t.name, "sho-a");
-	assert_int_equal(t.roles, NET_ROLE_SHO);
+	assert_int_equal(t.roles, NET_STORE_ROLE_SHO);
 	assert_string_equal(t.plmn, "00101");
 	assert_int_equal(t.created, T0);
 	assert_int_equal(net_store_tenant_find(f->st, "pva", &t), MCIM_OK);
@@ -383,11 +384,11 @@ static void tenants(void **state)
 
 	/* Update: one business becomes SHO and VNO. */
 	t = f->a;
-	t.roles = NET_ROLE_SHO | NET_ROLE_VNO;
+	t.roles = NET_STORE_ROLE_SHO | NET_STORE_ROLE_VNO;
 	snprintf(t.name, sizeof(t.name), "sho-a2");
 	assert_int_equal(net_store_tenant_update(f->st, &t), MCIM_OK);
 	assert_int_equal(net_store_tenant_get(f->st, f->a.id, &t), MCIM_OK);
-	assert_int_equal(t.roles, NET_ROLE_SHO | NET_ROLE_VNO);
+	assert_int_equal(t.roles, NET_STORE_ROLE_SHO | NET_STORE_ROLE_VNO);
 	assert_string_equal(t.name, "sho-a2");
 	t.id = 999;
 	assert_int_equal(net_store_tenant_update(f->st, &t), MCIM_ERR_NOT_FOUND);
@@ -405,7 +406,7 @@ static void tenants(void **state)
 	assert_int_equal(net_store_tenant_create(f->st, &t), MCIM_ERR_INVALID_ARG);
 	t.roles = 16;
 	assert_int_equal(net_store_tenant_create(f->st, &t), MCIM_ERR_INVALID_ARG);
-	t.roles = NET_ROLE_SHO;
+	t.roles = NET_STORE_ROLE_SHO;
 	t.plmn[0] = '\0';
 	assert_int_equal(net_store_tenant_create(f->st, &t), MCIM_ERR_INVALID_ARG);
 	snprintf(t.plmn, sizeof(t.plmn), "0010");
@@ -1006,6 +1007,142 @@ static void pva_nonces_and_results(void **state)
 	assert_int_equal(net_store_pva_result_put(f->st, &r), MCIM_ERR_NOT_FOUND);
 }
 
+static void make_refval(struct net_pva_refval *rv, int64_t tenant, const char *platform,
+			uint32_t seq, uint8_t fill, size_t len)
+{
+	memset(rv, 0, sizeof(*rv));
+	rv->tenant = tenant;
+	snprintf(rv->platform, sizeof(rv->platform), "%s", platform);
+	rv->sequence = seq;
+	rv->uploaded = T0;
+	memset(rv->manifest, fill, len);
+	rv->manifest_len = len;
+}
+
+/* Reference values (schema 2): one per (tenant, platform, sequence), read back whole,
+ * listed per tenant in pages, seen by a second connection (several daemons). */
+static void pva_reference_values(void **state)
+{
+	struct fx *f = *state;
+	struct net_pva_refval *rv = calloc(4, sizeof(*rv)), *got = rv + 1, *page = rv + 2;
+	struct net_store *st2;
+	size_t n = 9;
+
+	assert_non_null(rv);
+	make_refval(rv, f->pva.id, "m2me-x1", 7, 0xa1, NET_STORE_MANIFEST_MAX);
+	assert_int_equal(net_store_refval_put(f->st, rv), MCIM_OK);
+	assert_true(rv->id > 0);
+	assert_int_equal(net_store_refval_get(f->st, f->pva.id, "m2me-x1", 7, got),
+			 MCIM_OK);
+	assert_int_equal(got->id, rv->id);
+	assert_int_equal(got->tenant, f->pva.id);
+	assert_string_equal(got->platform, "m2me-x1");
+	assert_int_equal(got->sequence, 7);
+	assert_int_equal(got->uploaded, T0);
+	assert_int_equal(got->manifest_len, NET_STORE_MANIFEST_MAX);
+	assert_memory_equal(got->manifest, rv->manifest, NET_STORE_MANIFEST_MAX);
+
+	/* The key is taken whatever the content; another sequence, platform or tenant is
+	 * another key; the highest sequence fits. */
+	make_refval(rv, f->pva.id, "m2me-x1", 7, 0xb2, 100);
+	assert_int_equal(net_store_refval_put(f->st, rv), MCIM_ERR_EXISTS);
+	make_refval(rv, f->pva.id, "m2me-x1", UINT32_MAX, 0xb2, 100);
+	assert_int_equal(net_store_refval_put(f->st, rv), MCIM_OK);
+	make_refval(rv, f->pva.id, "m2me-x2", 7, 0xc3, 1);
+	assert_int_equal(net_store_refval_put(f->st, rv), MCIM_OK);
+	make_refval(rv, f->a.id, "m2me-x1", 7, 0xd4, 1);
+	assert_int_equal(net_store_refval_put(f->st, rv), MCIM_OK);
+	assert_int_equal(
+	    net_store_refval_get(f->st, f->pva.id, "m2me-x1", UINT32_MAX, got), MCIM_OK);
+	assert_int_equal(got->manifest_len, 100);
+	assert_int_equal(got->manifest[99], 0xb2);
+
+	/* Absent: another sequence, platform, tenant, or a key that cannot exist. */
+	assert_int_equal(net_store_refval_get(f->st, f->pva.id, "m2me-x1", 8, got),
+			 MCIM_ERR_NOT_FOUND);
+	assert_int_equal(net_store_refval_get(f->st, f->pva.id, "m2me-x3", 7, got),
+			 MCIM_ERR_NOT_FOUND);
+	assert_int_equal(net_store_refval_get(f->st, f->b.id, "m2me-x1", 7, got),
+			 MCIM_ERR_NOT_FOUND);
+	assert_int_equal(net_store_refval_get(f->st, 0, "m2me-x1", 7, got),
+			 MCIM_ERR_NOT_FOUND);
+	assert_int_equal(net_store_refval_get(f->st, f->pva.id, "", 7, got),
+			 MCIM_ERR_NOT_FOUND);
+	assert_int_equal(net_store_refval_get(f->st, f->pva.id,
+					      "0123456789012345678901234567890123", 7,
+					      got),
+			 MCIM_ERR_NOT_FOUND);
+
+	/* Lists: the PVA's three, two per page; nothing of another tenant. */
+	assert_int_equal(net_store_refval_list(f->st, f->pva.id, 0, page, 2, &n),
+			 MCIM_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(page[0].sequence, 7);
+	assert_int_equal(page[1].sequence, UINT32_MAX);
+	assert_int_equal(net_store_refval_list(f->st, f->pva.id, page[1].id, page, 2, &n),
+			 MCIM_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(page[0].platform, "m2me-x2");
+	assert_int_equal(net_store_refval_list(f->st, f->b.id, 0, page, 2, &n), MCIM_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(net_store_refval_list(f->st, 0, 0, page, 2, &n), MCIM_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(net_store_refval_list(f->st, f->pva.id, 0, page, 0, &n),
+			 MCIM_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(net_store_refval_list(f->st, f->pva.id, -1, page, 2, &n),
+			 MCIM_ERR_INVALID_ARG);
+
+	/* Another connection sees them at once. */
+	st2 = open_store(f->path, 0);
+	assert_int_equal(net_store_refval_get(st2, f->pva.id, "m2me-x2", 7, got),
+			 MCIM_OK);
+	assert_int_equal(got->manifest[0], 0xc3);
+	net_store_close(st2);
+
+	/* Refused input changes nothing. */
+	make_refval(rv, f->pva.id, "", 1, 0xee, 10);
+	assert_int_equal(net_store_refval_put(f->st, rv), MCIM_ERR_INVALID_ARG);
+	make_refval(rv, f->pva.id, "p", 1, 0xee, 0);
+	assert_int_equal(net_store_refval_put(f->st, rv), MCIM_ERR_INVALID_ARG);
+	make_refval(rv, f->pva.id, "p", 1, 0xee, 10);
+	rv->uploaded = 0;
+	assert_int_equal(net_store_refval_put(f->st, rv), MCIM_ERR_INVALID_ARG);
+	make_refval(rv, f->pva.id, "p", 1, 0xee, 10);
+	memset(rv->platform, 'p', sizeof(rv->platform)); /* no NUL within bounds */
+	assert_int_equal(net_store_refval_put(f->st, rv), MCIM_ERR_INVALID_ARG);
+	make_refval(rv, f->pva.id, "p", 1, 0xee, 10);
+	rv->manifest_len = NET_STORE_MANIFEST_MAX + 1;
+	assert_int_equal(net_store_refval_put(f->st, rv), MCIM_ERR_TOO_LARGE);
+	make_refval(rv, 0, "p", 1, 0xee, 10);
+	assert_int_equal(net_store_refval_put(f->st, rv), MCIM_ERR_NOT_FOUND);
+	make_refval(rv, 9999, "p", 1, 0xee, 10);
+	assert_int_equal(net_store_refval_put(f->st, rv), MCIM_ERR_NOT_FOUND);
+	assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM pva_refvals"), 4);
+	free(rv);
+}
+
+/* A database left at schema 1 (before the reference values) migrates to 2 on open,
+ * keeping its rows. */
+static void migrate_from_schema_1(void **state)
+{
+	struct fx *f = *state;
+	struct net_store_tenant t;
+	struct net_pva_refval *rv = calloc(1, sizeof(*rv));
+
+	assert_non_null(rv);
+	net_store_close(f->st);
+	raw_exec(f->path, "DROP TABLE pva_refvals");
+	raw_exec(f->path, "DELETE FROM schema_version WHERE version = 2");
+	f->st = open_store(f->path, 0);
+	assert_int_equal(net_store_schema_version(f->st), 2);
+	assert_int_equal(raw_int(f->path, "SELECT MAX(version) FROM schema_version"), 2);
+	assert_int_equal(net_store_tenant_find(f->st, "pva", &t), MCIM_OK);
+	make_refval(rv, t.id, "m2me-x1", 1, 0x11, 32);
+	assert_int_equal(net_store_refval_put(f->st, rv), MCIM_OK);
+	free(rv);
+}
+
 static void dpf_transactions(void **state)
 {
 	struct fx *f = *state;
@@ -1601,30 +1738,30 @@ static void purge_expired(void **state)
 static void transactions(void **state)
 {
 	struct fx *f = *state;
-	struct net_tenant t;
+	struct net_store_tenant t;
 	struct net_store *st2;
 
 	assert_int_equal(net_store_commit(f->st), MCIM_ERR_STATE);
 	assert_int_equal(net_store_rollback(f->st), MCIM_ERR_STATE);
 	assert_int_equal(net_store_begin(f->st), MCIM_OK);
 	assert_int_equal(net_store_begin(f->st), MCIM_ERR_STATE);
-	make_tenant(f->st, &t, "gone", NET_ROLE_RO, "");
+	make_tenant(f->st, &t, "gone", NET_STORE_ROLE_RO, "");
 	assert_int_equal(net_store_tenant_find(f->st, "gone", &t), MCIM_OK);
 	assert_int_equal(net_store_rollback(f->st), MCIM_OK);
 	assert_int_equal(net_store_tenant_find(f->st, "gone", &t), MCIM_ERR_NOT_FOUND);
 
 	/* A refused call inside a transaction fails alone. */
 	assert_int_equal(net_store_begin(f->st), MCIM_OK);
-	make_tenant(f->st, &t, "kept", NET_ROLE_RO, "");
+	make_tenant(f->st, &t, "kept", NET_STORE_ROLE_RO, "");
 	t = f->a;
 	assert_int_equal(net_store_tenant_create(f->st, &t), MCIM_ERR_EXISTS);
-	make_tenant(f->st, &t, "kept2", NET_ROLE_RO, "");
+	make_tenant(f->st, &t, "kept2", NET_STORE_ROLE_RO, "");
 	/* Another connection sees nothing yet, and cannot write meanwhile. */
 	st2 = open_store(f->path, 30);
 	assert_int_equal(net_store_tenant_find(st2, "kept", &t), MCIM_ERR_NOT_FOUND);
 	memset(&t, 0, sizeof(t));
 	snprintf(t.name, sizeof(t.name), "blocked");
-	t.roles = NET_ROLE_RO;
+	t.roles = NET_STORE_ROLE_RO;
 	assert_int_equal(net_store_tenant_create(st2, &t), MCIM_ERR_LOCKED);
 	assert_non_null(strstr(net_store_errmsg(st2), "locked"));
 	assert_int_equal(net_store_begin(st2), MCIM_ERR_LOCKED);
@@ -1635,7 +1772,7 @@ static void transactions(void **state)
 
 	/* Closing with a transaction open drops it. */
 	assert_int_equal(net_store_begin(st2), MCIM_OK);
-	make_tenant(st2, &t, "dropped", NET_ROLE_RO, "");
+	make_tenant(st2, &t, "dropped", NET_STORE_ROLE_RO, "");
 	net_store_close(st2);
 	assert_int_equal(net_store_tenant_find(f->st, "dropped", &t), MCIM_ERR_NOT_FOUND);
 
@@ -1896,7 +2033,7 @@ static void disk_full_during_batch(void **state)
 	size_t n = NET_STORE_BATCH_CHUNK + NET_STORE_BATCH_CHUNK / 2;
 	struct net_reg_in *in = calloc(n, sizeof(*in));
 	mcim_err *res = calloc(n, sizeof(*res));
-	struct net_tenant t;
+	struct net_store_tenant t;
 	mcim_err err;
 
 	assert_non_null(in);
@@ -1918,7 +2055,7 @@ static void disk_full_during_batch(void **state)
 	/* In a caller's transaction the lines wait in memory; its commit fails, and
 	 * leaves nothing of it. */
 	assert_int_equal(net_store_begin(f->st), MCIM_OK);
-	make_tenant(f->st, &t, "in-tx", NET_ROLE_RO, "");
+	make_tenant(f->st, &t, "in-tx", NET_STORE_ROLE_RO, "");
 	assert_int_equal(net_store_register_batch(f->st, f->a.id, in, n, T0, res, NULL),
 			 MCIM_OK);
 	limit_file_size(f->path, 256 * 1024);
@@ -1996,6 +2133,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(batch_chunks_and_busy, setup, teardown),
 	    cmocka_unit_test_setup_teardown(registration_tokens, setup, teardown),
 	    cmocka_unit_test_setup_teardown(pva_nonces_and_results, setup, teardown),
+	    cmocka_unit_test_setup_teardown(pva_reference_values, setup, teardown),
+	    cmocka_unit_test_setup_teardown(migrate_from_schema_1, setup, teardown),
 	    cmocka_unit_test_setup_teardown(dpf_transactions, setup, teardown),
 	    cmocka_unit_test_setup_teardown(mcim_orders, setup, teardown),
 	    cmocka_unit_test_setup_teardown(auc_records, setup, teardown),

@@ -78,7 +78,7 @@ static void batch_bench(void **state)
 	char dir[256], path[300], wal[310];
 	struct net_store_config cfg = {path, 0, 0};
 	struct net_store *st;
-	struct net_tenant t;
+	struct net_store_tenant t;
 	struct net_reg_in *in;
 	mcim_err *res;
 	struct stat sb;
@@ -96,7 +96,7 @@ static void batch_bench(void **state)
 	assert_int_equal(net_store_open(&cfg, &st, NULL, 0), MCIM_OK);
 	memset(&t, 0, sizeof(t));
 	snprintf(t.name, sizeof(t.name), "sho");
-	t.roles = NET_ROLE_SHO;
+	t.roles = NET_STORE_ROLE_SHO;
 	snprintf(t.plmn, sizeof(t.plmn), "00101");
 	assert_int_equal(net_store_tenant_create(st, &t), MCIM_OK);
 	in = calloc(n, sizeof(*in));

@@ -47,6 +47,9 @@ enum net_sq_id {
 	SQ_PVA_INSERT,
 	SQ_PVA_GET,
 	SQ_PVA_LATEST,
+	SQ_REFVAL_INSERT,
+	SQ_REFVAL_GET,
+	SQ_REFVAL_LIST,
 	SQ_DPF_INSERT,
 	SQ_DPF_GET,
 	SQ_DPF_USE,
@@ -68,6 +71,7 @@ enum net_sq_id {
 	SQ_PURGE_NONCE,
 	SQ_PURGE_PVA,
 	SQ_PURGE_DPF,
+	SQ_PING,
 	SQ_AUDIT_LAST,
 	SQ_AUDIT_INSERT,
 	SQ_AUDIT_LIST,
@@ -131,6 +135,11 @@ mcim_err net_sq_pva_result_get(struct net_store *st, int64_t tenant,
 mcim_err net_sq_pva_result_latest(struct net_store *st, int64_t tenant,
 				  const uint8_t tre_id[NET_TRE_ID_LEN], int64_t now,
 				  struct net_pva_result *out);
+mcim_err net_sq_refval_put(struct net_store *st, struct net_pva_refval *rv);
+mcim_err net_sq_refval_get(struct net_store *st, int64_t tenant, const char *platform,
+			   uint32_t sequence, struct net_pva_refval *out);
+mcim_err net_sq_refval_list(struct net_store *st, int64_t tenant, int64_t after,
+			    struct net_pva_refval *out, size_t cap, size_t *n);
 mcim_err net_sq_dpf_tx_create(struct net_store *st, struct net_dpf_tx *tx);
 mcim_err net_sq_dpf_tx_get(struct net_store *st, int64_t tenant,
 			   const uint8_t txid[NET_TXID_LEN], struct net_dpf_tx *out);

@@ -15,6 +15,7 @@
 #define SUB_COLS    "id, tenant_id, ref, name, state, created, updated"
 #define REG_COLS    "id, tenant_id, tre_id, subscriber_id, state, created, updated"
 #define REGTOK_COLS "reg_id, tenant_id, registration_id, tre_id, created, expires, used"
+#define REFVAL_COLS "id, tenant_id, platform, sequence, uploaded, manifest"
 #define PVA_COLS    "id, tenant_id, tre_id, nonce, status, created, expires, result"
 #define DPF_COLS                                                                         \
 	"txid, tenant_id, registration_id, tre_id, mcim_id, state, created, updated, "   \
@@ -112,6 +113,13 @@ const char *const net_sq_sql[SQ_COUNT_] = {
 		      "AND tre_id = ?2 AND expires > ?3 "
 		      "ORDER BY created DESC, id DESC LIMIT 1",
 
+    [SQ_REFVAL_INSERT] = "INSERT INTO pva_refvals(tenant_id, platform, sequence, "
+			 "uploaded, manifest) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [SQ_REFVAL_GET] = "SELECT " REFVAL_COLS " FROM pva_refvals WHERE tenant_id = ?1 "
+		      "AND platform = ?2 AND sequence = ?3",
+    [SQ_REFVAL_LIST] = "SELECT " REFVAL_COLS " FROM pva_refvals WHERE tenant_id = ?1 "
+		       "AND id > ?2 ORDER BY id LIMIT ?3",
+
     [SQ_DPF_INSERT] = "INSERT INTO dpf_tx(txid, tenant_id, registration_id, tre_id, "
 		      "state, created, updated, expires, session) SELECT ?1, "
 		      "tenant_id, id, tre_id, 1, ?3, ?3, ?4, ?5 FROM registration "
@@ -164,6 +172,7 @@ const char *const net_sq_sql[SQ_COUNT_] = {
     [SQ_PURGE_NONCE] = "DELETE FROM pva_nonce WHERE expires <= ?1",
     [SQ_PURGE_PVA] = "DELETE FROM pva_result WHERE expires <= ?1",
     [SQ_PURGE_DPF] = "DELETE FROM dpf_tx WHERE expires <= ?1 AND state = 1",
+    [SQ_PING] = "SELECT version FROM schema_version ORDER BY version DESC LIMIT 1",
 
     [SQ_AUDIT_LAST] = "SELECT seq, hash FROM audit WHERE tenant_id = ?1 "
 		      "ORDER BY seq DESC LIMIT 1",
@@ -177,14 +186,14 @@ const char *const net_sq_sql[SQ_COUNT_] = {
 
 static mcim_err read_tenant(struct net_sqlite *s, sqlite3_stmt *stmt, void *out)
 {
-	struct net_tenant *t = out;
+	struct net_store_tenant *t = out;
 
 	memset(t, 0, sizeof(*t));
 	return net_sq_cols(s, stmt, "ituti", &t->id, t->name, sizeof(t->name), &t->roles,
 			   t->plmn, sizeof(t->plmn), &t->created);
 }
 
-static mcim_err tenant_create(struct net_store *st, struct net_tenant *t)
+static mcim_err tenant_create(struct net_store *st, struct net_store_tenant *t)
 {
 	struct net_sqlite *s = (struct net_sqlite *)st;
 	mcim_err err = net_sq_q_exec(s, SQ_TENANT_INSERT, "titi", t->name,
@@ -195,20 +204,20 @@ static mcim_err tenant_create(struct net_store *st, struct net_tenant *t)
 	return err;
 }
 
-static mcim_err tenant_get(struct net_store *st, int64_t id, struct net_tenant *out)
+static mcim_err tenant_get(struct net_store *st, int64_t id, struct net_store_tenant *out)
 {
 	return net_sq_q_one((struct net_sqlite *)st, SQ_TENANT_GET, read_tenant, out, "i",
 			    id);
 }
 
 static mcim_err tenant_find(struct net_store *st, const char *name,
-			    struct net_tenant *out)
+			    struct net_store_tenant *out)
 {
 	return net_sq_q_one((struct net_sqlite *)st, SQ_TENANT_FIND, read_tenant, out,
 			    "t", name);
 }
 
-static mcim_err tenant_update(struct net_store *st, const struct net_tenant *t)
+static mcim_err tenant_update(struct net_store *st, const struct net_store_tenant *t)
 {
 	struct net_sqlite *s = (struct net_sqlite *)st;
 	mcim_err err = net_sq_q_exec(s, SQ_TENANT_UPDATE, "itit", t->id, t->name,
@@ -219,8 +228,8 @@ static mcim_err tenant_update(struct net_store *st, const struct net_tenant *t)
 	return err;
 }
 
-static mcim_err tenant_list(struct net_store *st, int64_t after, struct net_tenant *out,
-			    size_t cap, size_t *n)
+static mcim_err tenant_list(struct net_store *st, int64_t after,
+			    struct net_store_tenant *out, size_t cap, size_t *n)
 {
 	return net_sq_q_list((struct net_sqlite *)st, SQ_TENANT_LIST, read_tenant, out,
 			     sizeof(*out), cap, n, "ii", after, (int64_t)cap);
@@ -504,6 +513,12 @@ static mcim_err auc_list(struct net_store *st, int64_t tenant, int64_t after,
 
 /* ---- housekeeping ---- */
 
+static mcim_err ping(struct net_store *st)
+{
+	return net_sq_q_one((struct net_sqlite *)st, SQ_PING, net_sq_read_nothing, NULL,
+			    "");
+}
+
 static mcim_err purge(struct net_store *st, int64_t now, uint64_t *removed)
 {
 	static const enum net_sq_id what[] = {SQ_PURGE_REGTOK, SQ_PURGE_NONCE,
@@ -631,6 +646,9 @@ const struct net_store_ops net_sq_ops = {
     .nonce_consume = net_sq_nonce_consume,
     .pva_result_put = net_sq_pva_result_put,
     .pva_result_get = net_sq_pva_result_get,
+    .refval_put = net_sq_refval_put,
+    .refval_get = net_sq_refval_get,
+    .refval_list = net_sq_refval_list,
     .pva_result_latest = net_sq_pva_result_latest,
     .dpf_tx_create = net_sq_dpf_tx_create,
     .dpf_tx_get = net_sq_dpf_tx_get,
@@ -647,6 +665,7 @@ const struct net_store_ops net_sq_ops = {
     .auc_update = auc_update,
     .auc_list = auc_list,
     .purge = purge,
+    .ping = ping,
     .audit_append = audit_append,
     .audit_list = audit_list,
 };

@@ -8,6 +8,7 @@
  */
 #include "net/store/sqlite_int.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -395,6 +396,44 @@ mcim_err net_sq_pva_result_latest(struct net_store *st, int64_t tenant,
 {
 	return net_sq_q_one((struct net_sqlite *)st, SQ_PVA_LATEST, read_pva, out, "ibi",
 			    tenant, tre_id, (size_t)NET_TRE_ID_LEN, now);
+}
+
+/* ---- PVA reference values ---- */
+
+static mcim_err read_refval(struct net_sqlite *s, sqlite3_stmt *stmt, void *out)
+{
+	struct net_pva_refval *rv = out;
+
+	memset(rv, 0, offsetof(struct net_pva_refval, manifest));
+	return net_sq_cols(s, stmt, "iituiv", &rv->id, &rv->tenant, rv->platform,
+			   sizeof(rv->platform), &rv->sequence, &rv->uploaded,
+			   rv->manifest, sizeof(rv->manifest), &rv->manifest_len);
+}
+
+mcim_err net_sq_refval_put(struct net_store *st, struct net_pva_refval *rv)
+{
+	struct net_sqlite *s = (struct net_sqlite *)st;
+	mcim_err err = net_sq_q_exec(s, SQ_REFVAL_INSERT, "itiib", rv->tenant,
+				     rv->platform, (int64_t)rv->sequence, rv->uploaded,
+				     rv->manifest, rv->manifest_len);
+
+	if (err == MCIM_OK)
+		rv->id = sqlite3_last_insert_rowid(s->db);
+	return err;
+}
+
+mcim_err net_sq_refval_get(struct net_store *st, int64_t tenant, const char *platform,
+			   uint32_t sequence, struct net_pva_refval *out)
+{
+	return net_sq_q_one((struct net_sqlite *)st, SQ_REFVAL_GET, read_refval, out,
+			    "iti", tenant, platform, (int64_t)sequence);
+}
+
+mcim_err net_sq_refval_list(struct net_store *st, int64_t tenant, int64_t after,
+			    struct net_pva_refval *out, size_t cap, size_t *n)
+{
+	return net_sq_q_list((struct net_sqlite *)st, SQ_REFVAL_LIST, read_refval, out,
+			     sizeof(*out), cap, n, "iii", tenant, after, (int64_t)cap);
 }
 
 /* ---- DPF transactions ---- */

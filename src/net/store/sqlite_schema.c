@@ -150,6 +150,19 @@ static const char migration_1[] =
     " hash BLOB NOT NULL CHECK (length(hash) = 32),"
     " PRIMARY KEY (tenant_id, seq)) WITHOUT ROWID;";
 
+/* 2: the PVA's reference values, shared by every daemon on the database. */
+static const char migration_2[] =
+    "CREATE TABLE pva_refvals ("
+    " id INTEGER PRIMARY KEY,"
+    " tenant_id INTEGER NOT NULL REFERENCES tenant(id),"
+    " platform TEXT NOT NULL CHECK (length(platform) BETWEEN 1 AND 31),"
+    " sequence INTEGER NOT NULL CHECK (sequence BETWEEN 0 AND 4294967295),"
+    " uploaded INTEGER NOT NULL CHECK (uploaded > 0),"
+    " manifest BLOB NOT NULL CHECK (length(manifest) BETWEEN 1 AND 16384));"
+    "CREATE UNIQUE INDEX pva_refvals_key ON pva_refvals(tenant_id, platform, sequence);"
+    "CREATE INDEX pva_refvals_tenant ON pva_refvals(tenant_id, id);";
+
 const char *const net_sq_migrations[NET_STORE_SCHEMA_VERSION] = {
     migration_1,
+    migration_2,
 };

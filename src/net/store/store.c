@@ -49,15 +49,16 @@ static int state_ok(int state, int last)
 	return state >= 1 && state <= last;
 }
 
-static mcim_err check_tenant(const struct net_tenant *t)
+static mcim_err check_tenant(const struct net_store_tenant *t)
 {
 	mcim_err err = check_str(t->name, NET_STORE_NAME_MAX, 0);
 
 	if (err != MCIM_OK)
 		return err;
-	if (t->roles == 0 || (t->roles & ~NET_ROLE_ALL) != 0)
+	if (t->roles == 0 || (t->roles & ~NET_STORE_ROLE_ALL) != 0)
 		return MCIM_ERR_INVALID_ARG;
-	if (t->plmn[0] == '\0' && (t->roles & (NET_ROLE_SHO | NET_ROLE_VNO)) == 0)
+	if (t->plmn[0] == '\0' &&
+	    (t->roles & (NET_STORE_ROLE_SHO | NET_STORE_ROLE_VNO)) == 0)
 		return MCIM_OK;
 	return check_digits(t->plmn, 5, NET_STORE_PLMN_MAX);
 }
@@ -172,7 +173,7 @@ mcim_err net_store_rollback(struct net_store *st)
 
 /* ---- tenants and API tokens ---- */
 
-mcim_err net_store_tenant_create(struct net_store *st, struct net_tenant *t)
+mcim_err net_store_tenant_create(struct net_store *st, struct net_store_tenant *t)
 {
 	mcim_err err;
 
@@ -183,7 +184,8 @@ mcim_err net_store_tenant_create(struct net_store *st, struct net_tenant *t)
 	return st->ops->tenant_create(st, t);
 }
 
-mcim_err net_store_tenant_get(struct net_store *st, int64_t id, struct net_tenant *out)
+mcim_err net_store_tenant_get(struct net_store *st, int64_t id,
+			      struct net_store_tenant *out)
 {
 	assert(st != NULL && out != NULL);
 	if (id <= 0)
@@ -192,7 +194,7 @@ mcim_err net_store_tenant_get(struct net_store *st, int64_t id, struct net_tenan
 }
 
 mcim_err net_store_tenant_find(struct net_store *st, const char *name,
-			       struct net_tenant *out)
+			       struct net_store_tenant *out)
 {
 	assert(st != NULL && name != NULL && out != NULL);
 	if (check_str(name, NET_STORE_NAME_MAX, 0) != MCIM_OK)
@@ -200,7 +202,7 @@ mcim_err net_store_tenant_find(struct net_store *st, const char *name,
 	return st->ops->tenant_find(st, name, out);
 }
 
-mcim_err net_store_tenant_update(struct net_store *st, const struct net_tenant *t)
+mcim_err net_store_tenant_update(struct net_store *st, const struct net_store_tenant *t)
 {
 	mcim_err err;
 
@@ -214,7 +216,7 @@ mcim_err net_store_tenant_update(struct net_store *st, const struct net_tenant *
 }
 
 mcim_err net_store_tenant_list(struct net_store *st, int64_t after,
-			       struct net_tenant *out, size_t cap, size_t *n)
+			       struct net_store_tenant *out, size_t cap, size_t *n)
 {
 	assert(st != NULL);
 	list_precheck(out, cap, n);
@@ -490,6 +492,44 @@ mcim_err net_store_pva_result_latest(struct net_store *st, int64_t tenant,
 	return st->ops->pva_result_latest(st, tenant, tre_id, now, out);
 }
 
+mcim_err net_store_refval_put(struct net_store *st, struct net_pva_refval *rv)
+{
+	size_t plen;
+
+	assert(st != NULL && rv != NULL);
+	plen = strnlen(rv->platform, sizeof(rv->platform));
+	if (plen == 0 || plen > NET_STORE_PLATFORM_MAX || rv->manifest_len == 0 ||
+	    rv->uploaded <= 0)
+		return MCIM_ERR_INVALID_ARG;
+	if (rv->manifest_len > NET_STORE_MANIFEST_MAX)
+		return MCIM_ERR_TOO_LARGE;
+	if (rv->tenant <= 0)
+		return MCIM_ERR_NOT_FOUND;
+	return st->ops->refval_put(st, rv);
+}
+
+mcim_err net_store_refval_get(struct net_store *st, int64_t tenant, const char *platform,
+			      uint32_t sequence, struct net_pva_refval *out)
+{
+	assert(st != NULL && platform != NULL && out != NULL);
+	if (tenant <= 0 || platform[0] == '\0' ||
+	    strlen(platform) > NET_STORE_PLATFORM_MAX)
+		return MCIM_ERR_NOT_FOUND;
+	return st->ops->refval_get(st, tenant, platform, sequence, out);
+}
+
+mcim_err net_store_refval_list(struct net_store *st, int64_t tenant, int64_t after,
+			       struct net_pva_refval *out, size_t cap, size_t *n)
+{
+	assert(st != NULL);
+	list_precheck(out, cap, n);
+	if (after < 0)
+		return MCIM_ERR_INVALID_ARG;
+	if (cap == 0 || tenant <= 0)
+		return MCIM_OK;
+	return st->ops->refval_list(st, tenant, after, out, cap, n);
+}
+
 /* ---- DPF transactions ---- */
 
 mcim_err net_store_dpf_tx_create(struct net_store *st, struct net_dpf_tx *tx)
@@ -674,6 +714,12 @@ mcim_err net_store_auc_list(struct net_store *st, int64_t tenant, int64_t after,
 }
 
 /* ---- housekeeping ---- */
+
+mcim_err net_store_ping(struct net_store *st)
+{
+	assert(st != NULL);
+	return st->ops->ping(st);
+}
 
 mcim_err net_store_purge(struct net_store *st, int64_t now, uint64_t *removed)
 {

@@ -67,30 +67,32 @@
 	32 /* SHA-256 of the API token; the token itself is never kept */
 #define NET_AUDIT_HASH_LEN 32
 
-#define NET_STORE_NAME_MAX    64 /* tenant names, labels, references, actors */
-#define NET_STORE_PLMN_MAX    6	 /* MCC + MNC digits (5 or 6) */
-#define NET_STORE_IMSI_MAX    15 /* digits, at least 6 */
-#define NET_STORE_SUBJECT_MAX 64
-#define NET_STORE_DETAIL_MAX  256
-#define NET_STORE_CRED_MAX    1024  /* AuC credential blob */
-#define NET_STORE_SQN_MAX     1024  /* AuC SQN state blob */
-#define NET_STORE_SESSION_MAX 1024  /* DPF session state between M2 and M3 */
-#define NET_STORE_RESULT_MAX  4096  /* a signed PVA result */
-#define NET_STORE_PACKAGE_MAX 65536 /* an MCIM order's credential package */
-#define NET_STORE_MSG_MAX     256   /* net_store_errmsg() */
+#define NET_STORE_NAME_MAX     64    /* tenant names, labels, references, actors */
+#define NET_STORE_PLMN_MAX     6     /* MCC + MNC digits (5 or 6) */
+#define NET_STORE_IMSI_MAX     15    /* digits, at least 6 */
+#define NET_STORE_PLATFORM_MAX 31    /* a device model, as in a firmware manifest */
+#define NET_STORE_MANIFEST_MAX 16384 /* a signed firmware manifest */
+#define NET_STORE_SUBJECT_MAX  64
+#define NET_STORE_DETAIL_MAX   256
+#define NET_STORE_CRED_MAX     1024  /* AuC credential blob */
+#define NET_STORE_SQN_MAX      1024  /* AuC SQN state blob */
+#define NET_STORE_SESSION_MAX  1024  /* DPF session state between M2 and M3 */
+#define NET_STORE_RESULT_MAX   4096  /* a signed PVA result */
+#define NET_STORE_PACKAGE_MAX  65536 /* an MCIM order's credential package */
+#define NET_STORE_MSG_MAX      256   /* net_store_errmsg() */
 
 /* Registrations per transaction in net_store_register_batch(). */
 #define NET_STORE_BATCH_CHUNK 100000
 
 /* What a tenant (an operator) is; a bit set, since one business may play several
  * roles (R-NET-P01). SHO and VNO need a PLMN id. */
-enum net_role {
-	NET_ROLE_SHO = 1,
-	NET_ROLE_RO = 2,
-	NET_ROLE_PVA = 4,
-	NET_ROLE_VNO = 8,
+enum net_store_role {
+	NET_STORE_ROLE_SHO = 1,
+	NET_STORE_ROLE_RO = 2,
+	NET_STORE_ROLE_PVA = 4,
+	NET_STORE_ROLE_VNO = 8,
 };
-#define NET_ROLE_ALL 15u
+#define NET_STORE_ROLE_ALL 15u
 
 enum net_sub_state { NET_SUB_ACTIVE = 1, NET_SUB_CLOSED = 2 };
 
@@ -124,10 +126,10 @@ enum net_mcim_state {
 
 enum net_auc_state { NET_AUC_ACTIVE = 1, NET_AUC_SUSPENDED = 2, NET_AUC_DELETED = 3 };
 
-struct net_tenant {
+struct net_store_tenant {
 	int64_t id;			   /* set by the store */
 	char name[NET_STORE_NAME_MAX + 1]; /* unique, non-empty */
-	uint32_t roles;			   /* enum net_role bits, not 0 */
+	uint32_t roles;			   /* enum net_store_role bits, not 0 */
 	char plmn[NET_STORE_PLMN_MAX + 1]; /* digits; "" only without SHO/VNO */
 	int64_t created;
 };
@@ -195,6 +197,21 @@ struct net_pva_result {
 	int64_t created, expires;
 	size_t result_len; /* 1..NET_STORE_RESULT_MAX */
 	uint8_t result[NET_STORE_RESULT_MAX];
+};
+
+/*
+ * The reference values of one platform and firmware sequence: the M2MES-signed
+ * manifest as it was uploaded (the PVA verifies it again when it reads it), one per
+ * (tenant, platform, sequence).
+ */
+struct net_pva_refval {
+	int64_t id;				   /* set by the store; the list key */
+	int64_t tenant;				   /* the PVA */
+	char platform[NET_STORE_PLATFORM_MAX + 1]; /* non-empty */
+	uint32_t sequence;
+	int64_t uploaded;
+	size_t manifest_len; /* 1..NET_STORE_MANIFEST_MAX */
+	uint8_t manifest[NET_STORE_MANIFEST_MAX];
 };
 
 struct net_dpf_tx {
@@ -271,13 +288,14 @@ struct net_store_ops {
 	mcim_err (*rollback)(struct net_store *st);
 	int (*schema_version)(struct net_store *st);
 
-	mcim_err (*tenant_create)(struct net_store *st, struct net_tenant *t);
-	mcim_err (*tenant_get)(struct net_store *st, int64_t id, struct net_tenant *out);
+	mcim_err (*tenant_create)(struct net_store *st, struct net_store_tenant *t);
+	mcim_err (*tenant_get)(struct net_store *st, int64_t id,
+			       struct net_store_tenant *out);
 	mcim_err (*tenant_find)(struct net_store *st, const char *name,
-				struct net_tenant *out);
-	mcim_err (*tenant_update)(struct net_store *st, const struct net_tenant *t);
+				struct net_store_tenant *out);
+	mcim_err (*tenant_update)(struct net_store *st, const struct net_store_tenant *t);
 	mcim_err (*tenant_list)(struct net_store *st, int64_t after,
-				struct net_tenant *out, size_t cap, size_t *n);
+				struct net_store_tenant *out, size_t cap, size_t *n);
 
 	mcim_err (*token_create)(struct net_store *st, struct net_api_token *t);
 	mcim_err (*token_lookup)(struct net_store *st,
@@ -334,6 +352,12 @@ struct net_store_ops {
 				      const uint8_t tre_id[NET_TRE_ID_LEN], int64_t now,
 				      struct net_pva_result *out);
 
+	mcim_err (*refval_put)(struct net_store *st, struct net_pva_refval *rv);
+	mcim_err (*refval_get)(struct net_store *st, int64_t tenant, const char *platform,
+			       uint32_t sequence, struct net_pva_refval *out);
+	mcim_err (*refval_list)(struct net_store *st, int64_t tenant, int64_t after,
+				struct net_pva_refval *out, size_t cap, size_t *n);
+
 	mcim_err (*dpf_tx_create)(struct net_store *st, struct net_dpf_tx *tx);
 	mcim_err (*dpf_tx_get)(struct net_store *st, int64_t tenant,
 			       const uint8_t txid[NET_TXID_LEN], struct net_dpf_tx *out);
@@ -372,6 +396,7 @@ struct net_store_ops {
 			     struct net_auc_record *out, size_t cap, size_t *n);
 
 	mcim_err (*purge)(struct net_store *st, int64_t now, uint64_t *removed);
+	mcim_err (*ping)(struct net_store *st);
 
 	mcim_err (*audit_append)(struct net_store *st, struct net_audit *a);
 	mcim_err (*audit_list)(struct net_store *st, int64_t tenant, uint64_t after,
@@ -412,7 +437,7 @@ mcim_err net_store_open(const struct net_store_config *cfg, struct net_store **o
 void net_store_close(struct net_store *st);
 
 /* The schema version of this build and of the database st is open on. */
-#define NET_STORE_SCHEMA_VERSION 1
+#define NET_STORE_SCHEMA_VERSION 2
 int net_store_schema_version(struct net_store *st);
 
 /* The backend's message for the last error (for logs; never a secret), "" if none. */
@@ -429,14 +454,15 @@ mcim_err net_store_rollback(struct net_store *st);
 /* ---- tenants and API tokens ---- */
 
 /* Creates t; t->id is set. MCIM_ERR_EXISTS: the name is taken. */
-mcim_err net_store_tenant_create(struct net_store *st, struct net_tenant *t);
-mcim_err net_store_tenant_get(struct net_store *st, int64_t id, struct net_tenant *out);
+mcim_err net_store_tenant_create(struct net_store *st, struct net_store_tenant *t);
+mcim_err net_store_tenant_get(struct net_store *st, int64_t id,
+			      struct net_store_tenant *out);
 mcim_err net_store_tenant_find(struct net_store *st, const char *name,
-			       struct net_tenant *out);
+			       struct net_store_tenant *out);
 /* Changes t->id's name, roles and PLMN. */
-mcim_err net_store_tenant_update(struct net_store *st, const struct net_tenant *t);
+mcim_err net_store_tenant_update(struct net_store *st, const struct net_store_tenant *t);
 mcim_err net_store_tenant_list(struct net_store *st, int64_t after,
-			       struct net_tenant *out, size_t cap, size_t *n);
+			       struct net_store_tenant *out, size_t cap, size_t *n);
 
 /* Stores a token's hash for t->tenant (t->id is set). MCIM_ERR_NOT_FOUND: no tenant. */
 mcim_err net_store_token_create(struct net_store *st, struct net_api_token *t);
@@ -540,6 +566,19 @@ mcim_err net_store_pva_result_get(struct net_store *st, int64_t tenant,
 mcim_err net_store_pva_result_latest(struct net_store *st, int64_t tenant,
 				     const uint8_t tre_id[NET_TRE_ID_LEN], int64_t now,
 				     struct net_pva_result *out);
+/*
+ * Stores reference values (rv->id is set). MCIM_ERR_EXISTS: the tenant holds some
+ * for that platform and sequence already (compare with net_store_refval_get);
+ * MCIM_ERR_INVALID_ARG: an empty or too long platform, no manifest, uploaded <= 0;
+ * MCIM_ERR_TOO_LARGE: manifest_len above NET_STORE_MANIFEST_MAX.
+ */
+mcim_err net_store_refval_put(struct net_store *st, struct net_pva_refval *rv);
+/* MCIM_ERR_NOT_FOUND: none for (tenant, platform, sequence). */
+mcim_err net_store_refval_get(struct net_store *st, int64_t tenant, const char *platform,
+			      uint32_t sequence, struct net_pva_refval *out);
+/* The tenant's reference values with id > after, in id order, at most cap. */
+mcim_err net_store_refval_list(struct net_store *st, int64_t tenant, int64_t after,
+			       struct net_pva_refval *out, size_t cap, size_t *n);
 
 /* ---- DPF transactions ---- */
 
@@ -613,6 +652,12 @@ mcim_err net_store_auc_list(struct net_store *st, int64_t tenant, int64_t after,
 			    struct net_auc_record *out, size_t cap, size_t *n);
 
 /* ---- housekeeping ---- */
+
+/*
+ * Whether the database answers: one read through this connection (for /healthz).
+ * Errors: MCIM_ERR_LOCKED (busy past the timeout), MCIM_ERR_IO (unreadable).
+ */
+mcim_err net_store_ping(struct net_store *st);
 
 /*
  * Deletes what has expired at now and can no longer be used: registration tokens, PVA
