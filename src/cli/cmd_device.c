@@ -278,10 +278,17 @@ out:
 static const struct cli_cmd device_cmds[] = {
     {"init", "manufacture a device directory with the demo PKI", device_init},
     {"boot", "measured and secure boot; each component's verdict", device_boot},
+    {"provision", "initial provisioning over the network: ICF, DRF, PVA, DPF",
+     cmd_device_provision},
+    {"attach", "relay the SHO's commands, then attach with AKA and key confirmation",
+     cmd_device_attach},
+    {"status", "the TRE's state, its MCIMs and the network it was given",
+     cmd_device_status},
 };
 
 int cmd_device(int argc, char **argv)
 {
-	return cli_dispatch("device", "manufacture and boot a device", device_cmds,
-			    sizeof(device_cmds) / sizeof(device_cmds[0]), argc, argv);
+	return cli_dispatch("device", "manufacture, boot and provision a device",
+			    device_cmds, sizeof(device_cmds) / sizeof(device_cmds[0]),
+			    argc, argv);
 }

@@ -9,6 +9,7 @@
  * naming anything else is refused before any code of the TRE runs for it.
  */
 #include "tre/tre_int.h"
+#include "tre/tre_dl.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -105,6 +106,15 @@ static const struct tre_cmd commands[] = {
     {"aka", tre_cmd_aka, TRE_ACC_AGENT, S_READY, true, ARGS(a_aka)},
     {"install", tre_cmd_install, TRE_ACC_SIGNED, S_READY, true, ARGS(a_install)},
     {"mgmt", tre_cmd_mgmt, TRE_ACC_SIGNED, S_READY, true, ARGS(a_mgmt)},
+    {"dl-discover", tre_cmd_dl_discover, TRE_ACC_AGENT, S_READY, true, NO_ARGS},
+    {"dl-m1", tre_cmd_dl_m1, TRE_ACC_AGENT, S_READY, true, ARGS(tre_dl_m1_args)},
+    {"dl-m3", tre_cmd_dl_m3, TRE_ACC_SIGNED, S_READY, true, ARGS(tre_dl_m3_args)},
+    {"dl-install", tre_cmd_dl_install, TRE_ACC_SIGNED, S_READY, true,
+     ARGS(tre_dl_install_args)},
+    {"mgmt-signed", tre_cmd_mgmt_signed, TRE_ACC_SIGNED, S_READY, true, ARGS(a_mgmt)},
+    {"attach", tre_cmd_attach, TRE_ACC_AGENT, S_READY, true, ARGS(tre_dl_attach_args)},
+    {"attach-confirm", tre_cmd_attach_confirm, TRE_ACC_AGENT, S_READY, true,
+     ARGS(tre_dl_confirm_args)},
     {"fw-update", tre_cmd_fw_update, TRE_ACC_SIGNED, S_ISSUED, true, ARGS(a_fw_update)},
     {"fw-confirm", tre_cmd_fw_confirm, TRE_ACC_AGENT, S_READY, true, NO_ARGS},
     {"pin-verify", tre_cmd_pin_verify, TRE_ACC_AGENT, S_ISSUED, true, ARGS(a_pin_verify)},

@@ -1,5 +1,5 @@
 #!/bin/sh
-# `mcim demo`: an AKA round between libmcim's AuC and USIM for a MILENAGE and a TUAK
+# `mcim demo aka`: an AKA round between libmcim's AuC and USIM for a MILENAGE and a TUAK
 # subscriber, with replay, resynchronisation and tampering; exit 0 and the summary
 # line only when every outcome is the expected one (R-NET-S02: keys match on both
 # sides; R-MCIM-C04: resynchronisation from AUTS works). No key is printed: the only
@@ -17,14 +17,14 @@ fail() {
 }
 
 set +e
-"$MCIM" demo >"$TMP/out" 2>"$TMP/err"
+"$MCIM" demo aka >"$TMP/out" 2>"$TMP/err"
 rc=$?
 set -e
 [ "$rc" -eq 0 ] || {
 	cat "$TMP/out" "$TMP/err" >&2
-	fail "mcim demo: exit status $rc"
+	fail "mcim demo aka: exit status $rc"
 }
-[ ! -s "$TMP/err" ] || fail "mcim demo wrote to stderr: $(cat "$TMP/err")"
+[ ! -s "$TMP/err" ] || fail "mcim demo aka wrote to stderr: $(cat "$TMP/err")"
 tail -n 1 "$TMP/out" | grep -q '^demo: 2 of 2 subscribers completed, [1-9][0-9]* outcomes as expected, 0 unexpected$' ||
 	fail "summary line: $(tail -n 1 "$TMP/out")"
 ! grep -q '^    FAIL' "$TMP/out" || fail "a FAIL line: $(grep '^    FAIL' "$TMP/out")"
@@ -44,10 +44,11 @@ done
 	fail "a key-sized hex string: $(grep -v RAND "$TMP/out" | grep '[0-9a-f]\{32\}')"
 
 set +e
-"$MCIM" demo extra >"$TMP/out" 2>"$TMP/err"
+"$MCIM" demo aka extra >"$TMP/out" 2>"$TMP/err"
 rc=$?
 set -e
-[ "$rc" -eq 2 ] || fail "mcim demo extra: exit status $rc, expected 2"
-grep -q '^mcim: demo: unexpected argument "extra"' "$TMP/err" || fail "usage message"
-"$MCIM" demo --help | grep -q '^usage: mcim demo' || fail "mcim demo --help"
+[ "$rc" -eq 2 ] || fail "mcim demo aka extra: exit status $rc, expected 2"
+grep -q '^mcim: demo aka: unexpected argument "extra"' "$TMP/err" || fail "usage message"
+"$MCIM" demo aka --help | grep -q "^usage: mcim demo aka" || fail "mcim demo aka --help"
+"$MCIM" demo --help | grep -q "^usage: mcim demo \[--devices N\]" || fail "mcim demo --help"
 echo "demo: ok"
