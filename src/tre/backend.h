@@ -41,9 +41,11 @@
  * tre_id           | the root key file         | an NV index written and write-locked  |
  * |                  |                           | at manufacture |
  *
- * A `uicc` backend keeps the root key and the counters in the card's applet (its
- * transactions make each update atomic), the blobs in elementary files, and draws
- * random octets with GET CHALLENGE.
+ * The `uicc` backend (src/tre/uicc, docs/uicc.md) keeps the root key and the counters
+ * in the card (its transactions make each update atomic) and draws random octets from
+ * it; the blobs stay in the M2ME's flash, as with soft: a sealed store rewritten at
+ * every commit would cost a hundred APDUs and wear the card, and the blob is bound to
+ * the card already by the derived key and the counters.
  *
  * Every counter starts at 0 at manufacture and only moves up. Errors: MCIM_ERR_IO and
  * MCIM_ERR_FULL (storage), MCIM_ERR_TAMPERED (the backend's own state fails its
