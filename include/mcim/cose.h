@@ -49,6 +49,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mcim/cert.h"
 #include "mcim/crypto.h"
 #include "mcim/err.h"
 #include "mcim/rand.h"
@@ -127,6 +128,19 @@ mcim_err mcim_cose_sign1_verify_with(const uint8_t *buf, size_t len,
 				     const uint8_t *external_aad, size_t external_aad_len,
 				     const struct mcim_p256_verifier *verifier,
 				     struct mcim_cose_sign1 *msg)
+    __attribute__((warn_unused_result));
+
+/*
+ * Verifies a COSE_Sign1 signed by the leaf of its own x5chain: the chain to root under
+ * policy (mcim_cert_verify_chain: role, operator id, validity, revocation), then the
+ * signature with the leaf's key. A last certificate equal to root is the root itself,
+ * which a signer may include; it is not an intermediate. No x5chain:
+ * MCIM_ERR_BAD_CERT. *leaf receives the signer's certificate information.
+ */
+mcim_err
+mcim_cose_sign1_verify_x5chain(const uint8_t *buf, size_t len, const uint8_t *root,
+			       size_t root_len, const struct mcim_cert_policy *policy,
+			       struct mcim_cose_sign1 *msg, struct mcim_cert_info *leaf)
     __attribute__((warn_unused_result));
 
 /*

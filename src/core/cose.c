@@ -566,3 +566,32 @@ mcim_err mcim_cose_decrypt0(const uint8_t key[MCIM_AEAD_KEY_LEN], const uint8_t 
 		*pt_len = ct_len - MCIM_AEAD_TAG_LEN;
 	return err;
 }
+
+mcim_err mcim_cose_sign1_verify_x5chain(const uint8_t *buf, size_t len,
+					const uint8_t *root, size_t root_len,
+					const struct mcim_cert_policy *policy,
+					struct mcim_cose_sign1 *msg,
+					struct mcim_cert_info *leaf)
+{
+	struct mcim_cose_sign1 peeked;
+	struct mcim_p256_pub pub;
+	size_t n;
+	mcim_err err;
+
+	assert(root != NULL && policy != NULL && msg != NULL && leaf != NULL);
+	err = mcim_cose_sign1_peek(buf, len, &peeked);
+	if (err != MCIM_OK)
+		return err;
+	if (peeked.x5chain_n == 0)
+		return MCIM_ERR_BAD_CERT;
+	n = peeked.x5chain_n;
+	if (n > 1 && peeked.x5chain[n - 1].len == root_len &&
+	    memcmp(peeked.x5chain[n - 1].data, root, root_len) == 0)
+		n--;
+	err = mcim_cert_verify_chain(peeked.x5chain[0].data, peeked.x5chain[0].len,
+				     &peeked.x5chain[1], n - 1, root, root_len, policy,
+				     leaf, &pub);
+	if (err != MCIM_OK)
+		return err;
+	return mcim_cose_sign1_verify(buf, len, NULL, 0, &pub, msg);
+}

@@ -575,37 +575,6 @@ mcim_err mcim_evidence_sign(const struct mcim_evidence *ev,
 	return mcim_cose_sign1_sign(key, payload, payload_len, &opts, out, cap, out_len);
 }
 
-/*
- * The chain of the x5chain to root with role tre, then the signature with the leaf's
- * key. A last certificate equal to the root is the root itself, not an intermediate.
- */
-static mcim_err verify_signed(const uint8_t *buf, size_t len, const uint8_t *root,
-			      size_t root_len, time_t now, struct mcim_cose_sign1 *msg,
-			      struct mcim_cert_info *leaf)
-{
-	struct mcim_cert_policy policy = {MCIM_CERT_ROLE_TRE, NULL, now, NULL, 0};
-	struct mcim_cose_sign1 peeked;
-	struct mcim_p256_pub pub;
-	size_t n;
-	mcim_err err;
-
-	err = mcim_cose_sign1_peek(buf, len, &peeked);
-	if (err != MCIM_OK)
-		return err;
-	if (peeked.x5chain_n == 0)
-		return MCIM_ERR_BAD_CERT;
-	n = peeked.x5chain_n;
-	if (n > 1 && peeked.x5chain[n - 1].len == root_len &&
-	    memcmp(peeked.x5chain[n - 1].data, root, root_len) == 0)
-		n--;
-	err = mcim_cert_verify_chain(peeked.x5chain[0].data, peeked.x5chain[0].len,
-				     &peeked.x5chain[1], n - 1, root, root_len, &policy,
-				     leaf, &pub);
-	if (err != MCIM_OK)
-		return err;
-	return mcim_cose_sign1_verify(buf, len, NULL, 0, &pub, msg);
-}
-
 mcim_err mcim_evidence_verify(const uint8_t *buf, size_t len, const uint8_t *ci_root,
 			      size_t ci_root_len, time_t now,
 			      const uint8_t expected_nonce[MCIM_EVIDENCE_NONCE_LEN],
@@ -621,7 +590,10 @@ mcim_err mcim_evidence_verify(const uint8_t *buf, size_t len, const uint8_t *ci_
 	assert(ci_root != NULL && expected_nonce != NULL && ev != NULL);
 	if (len > MCIM_EVIDENCE_MAX_LEN)
 		return MCIM_ERR_TOO_LARGE;
-	err = verify_signed(buf, len, ci_root, ci_root_len, now, &msg, &leaf);
+	err = mcim_cose_sign1_verify_x5chain(
+	    buf, len, ci_root, ci_root_len,
+	    &(struct mcim_cert_policy){.role = MCIM_CERT_ROLE_TRE, .now = now}, &msg,
+	    &leaf);
 	if (err != MCIM_OK)
 		return err;
 	memset(&tmp, 0, sizeof(tmp));

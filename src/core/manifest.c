@@ -285,38 +285,6 @@ mcim_err mcim_manifest_sign(const struct mcim_manifest *m,
 	return mcim_cose_sign1_sign(key, payload, payload_len, &opts, out, cap, out_len);
 }
 
-/*
- * The chain of the x5chain in msg to root with the given role, then the signature
- * with the leaf's key. A last certificate equal to the root is the root itself,
- * which a signer may include; it is not an intermediate.
- */
-static mcim_err verify_signed(const uint8_t *buf, size_t len, const uint8_t *root,
-			      size_t root_len, time_t now, struct mcim_cose_sign1 *msg,
-			      struct mcim_cert_info *leaf)
-{
-	struct mcim_cert_policy policy = {MCIM_CERT_ROLE_M2MES, NULL, now, NULL, 0};
-	struct mcim_cose_sign1 peeked;
-	struct mcim_p256_pub pub;
-	size_t n;
-	mcim_err err;
-
-	err = mcim_cose_sign1_peek(buf, len, &peeked);
-	if (err != MCIM_OK)
-		return err;
-	if (peeked.x5chain_n == 0)
-		return MCIM_ERR_BAD_CERT;
-	n = peeked.x5chain_n;
-	if (n > 1 && peeked.x5chain[n - 1].len == root_len &&
-	    memcmp(peeked.x5chain[n - 1].data, root, root_len) == 0)
-		n--;
-	err = mcim_cert_verify_chain(peeked.x5chain[0].data, peeked.x5chain[0].len,
-				     &peeked.x5chain[1], n - 1, root, root_len, &policy,
-				     leaf, &pub);
-	if (err != MCIM_OK)
-		return err;
-	return mcim_cose_sign1_verify(buf, len, NULL, 0, &pub, msg);
-}
-
 mcim_err mcim_manifest_verify(const uint8_t *buf, size_t len, const uint8_t *ci_root,
 			      size_t ci_root_len, time_t now, struct mcim_manifest *m,
 			      struct mcim_cert_info *signer)
@@ -329,7 +297,10 @@ mcim_err mcim_manifest_verify(const uint8_t *buf, size_t len, const uint8_t *ci_
 	assert(ci_root != NULL && m != NULL);
 	if (len > MCIM_MANIFEST_MAX_LEN)
 		return MCIM_ERR_TOO_LARGE;
-	err = verify_signed(buf, len, ci_root, ci_root_len, now, &msg, &leaf);
+	err = mcim_cose_sign1_verify_x5chain(
+	    buf, len, ci_root, ci_root_len,
+	    &(struct mcim_cert_policy){.role = MCIM_CERT_ROLE_M2MES, .now = now}, &msg,
+	    &leaf);
 	if (err != MCIM_OK)
 		return err;
 	err = mcim_manifest_decode(msg.payload, msg.payload_len, m);

@@ -339,38 +339,19 @@ mcim_err proto_verify(const uint8_t *buf, size_t len,
 		      struct mcim_cert_info *leaf)
 {
 	struct mcim_cert_policy policy;
-	struct mcim_cose_sign1 peeked;
-	struct mcim_p256_pub pub;
-	size_t n;
-	mcim_err err;
 
 	assert(trust != NULL && trust->ci_root != NULL && msg != NULL && leaf != NULL);
 	assert(buf != NULL || len == 0);
 	assert(trust->skew >= 0 && trust->skew <= PROTO_SKEW_MAX);
 	if (len > MCIM_PROTO_SIGNED_MAX)
 		return MCIM_ERR_TOO_LARGE;
-	err = mcim_cose_sign1_peek(buf, len, &peeked);
-	if (err != MCIM_OK)
-		return err;
-	if (peeked.x5chain_n == 0)
-		return MCIM_ERR_BAD_CERT;
-	n = peeked.x5chain_n;
-	/* A chain that ends with the root itself carries it as a courtesy: the root
-	 * is the trust anchor, not an intermediate. */
-	if (n > 1 && peeked.x5chain[n - 1].len == trust->ci_root_len &&
-	    memcmp(peeked.x5chain[n - 1].data, trust->ci_root, trust->ci_root_len) == 0)
-		n--;
 	policy.role = role;
 	policy.operator_id = operator_id;
 	policy.now = (time_t)trust->now;
 	policy.revoked = trust->revoked;
 	policy.n_revoked = trust->n_revoked;
-	err = mcim_cert_verify_chain(peeked.x5chain[0].data, peeked.x5chain[0].len,
-				     &peeked.x5chain[1], n - 1, trust->ci_root,
-				     trust->ci_root_len, &policy, leaf, &pub);
-	if (err != MCIM_OK)
-		return err;
-	return mcim_cose_sign1_verify(buf, len, NULL, 0, &pub, msg);
+	return mcim_cose_sign1_verify_x5chain(buf, len, trust->ci_root,
+					      trust->ci_root_len, &policy, msg, leaf);
 }
 
 mcim_err proto_sign_fields(const struct proto_field *f, size_t n,

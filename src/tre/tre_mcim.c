@@ -491,30 +491,12 @@ static mcim_err pkg_verify(struct tre_int *t, const uint8_t *buf, size_t len,
 			   const uint8_t *ci, size_t ci_len, struct mcim_cose_sign1 *msg,
 			   char op[MCIM_CERT_OPERATOR_MAX + 1])
 {
-	struct mcim_cose_sign1 peek;
 	struct mcim_cert_info info;
-	struct mcim_p256_pub pub;
-	struct mcim_cert_policy pol = {.role = MCIM_CERT_ROLE_DPF};
-	size_t n_inter;
+	struct mcim_cert_policy pol = {.role = MCIM_CERT_ROLE_DPF,
+				       .now = (time_t)tre_now(t)};
 	mcim_err err;
 
-	err = mcim_cose_sign1_peek(buf, len, &peek);
-	if (err != MCIM_OK)
-		return err;
-	if (peek.x5chain_n == 0)
-		return MCIM_ERR_BAD_CERT;
-	/* A trailing copy of the root may travel in the chain; the TRE uses its own. */
-	n_inter = peek.x5chain_n - 1;
-	if (n_inter > 0 && peek.x5chain[n_inter].len == ci_len &&
-	    memcmp(peek.x5chain[n_inter].data, ci, ci_len) == 0)
-		n_inter--;
-	pol.now = (time_t)tre_now(t);
-	err = mcim_cert_verify_chain(peek.x5chain[0].data, peek.x5chain[0].len,
-				     peek.x5chain + 1, n_inter, ci, ci_len, &pol, &info,
-				     &pub);
-	if (err != MCIM_OK)
-		return err;
-	err = mcim_cose_sign1_verify(buf, len, NULL, 0, &pub, msg);
+	err = mcim_cose_sign1_verify_x5chain(buf, len, ci, ci_len, &pol, msg, &info);
 	if (err != MCIM_OK)
 		return err;
 	memcpy(op, info.operator_id, sizeof(info.operator_id));
