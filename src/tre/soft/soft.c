@@ -9,6 +9,7 @@
  * in files can). All file calls go through struct tre_soft_io for fault injection.
  */
 #include "tre/soft/soft.h"
+#include "tre/fileio.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -22,8 +23,6 @@
 #include "mcim/bytes.h"
 #include "mcim/crypto.h"
 
-#define SOFT_TMP_SUFFIX	  ".tmp"
-#define SOFT_PATH_MAX	  (TRE_SOFT_DIR_MAX + 1 + TRE_BLOB_NAME_MAX + sizeof(SOFT_TMP_SUFFIX))
 #define SOFT_ROOT_FILE	  "root"
 #define SOFT_COUNTER_FILE "counters"
 #define SOFT_MAGIC_LEN	  8
@@ -94,30 +93,6 @@ const struct tre_soft_io *tre_soft_io_posix(void)
 	return &posix_io;
 }
 
-static mcim_err err_from_errno(int e)
-{
-	if (e == ENOSPC || e == EDQUOT)
-		return MCIM_ERR_FULL;
-	return MCIM_ERR_IO;
-}
-
-/* dir/name[suffix]; the bounds on dir and name make it always fit. */
-static void path_join(char out[SOFT_PATH_MAX], const char *dir, const char *name,
-		      const char *suffix)
-{
-	int n = snprintf(out, SOFT_PATH_MAX, "%s/%s%s", dir, name, suffix);
-
-	assert(n > 0 && (size_t)n < SOFT_PATH_MAX);
-	(void)n;
-}
-
-static int dir_ok(const char *dir)
-{
-	size_t len = strnlen(dir, TRE_SOFT_DIR_MAX + 1);
-
-	return len > 0 && len <= TRE_SOFT_DIR_MAX;
-}
-
 static int blob_name_ok(const char *name)
 {
 	size_t len = strnlen(name, TRE_BLOB_NAME_MAX + 1);
@@ -131,117 +106,6 @@ static int blob_name_ok(const char *name)
 			return 0;
 	}
 	return 1;
-}
-
-static mcim_err write_all(const struct tre_soft_io *io, int fd, const uint8_t *data,
-			  size_t len)
-{
-	while (len > 0) {
-		ssize_t n = io->write(io->self, fd, data, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return err_from_errno(errno);
-		if (n == 0)
-			return MCIM_ERR_IO;
-		data += n;
-		len -= (size_t)n;
-	}
-	return MCIM_OK;
-}
-
-/*
- * Reads the whole file at path into buf. Errors of close on a descriptor opened for
- * reading cannot lose data and are ignored.
- */
-static mcim_err read_file(const struct tre_soft_io *io, const char *path, uint8_t *buf,
-			  size_t cap, size_t *len)
-{
-	size_t got = 0;
-	mcim_err err = MCIM_OK;
-	int fd = io->open(io->self, path, O_RDONLY | O_CLOEXEC, 0);
-
-	if (fd < 0)
-		return errno == ENOENT ? MCIM_ERR_NOT_FOUND : err_from_errno(errno);
-	for (;;) {
-		uint8_t extra;
-		uint8_t *dst = got < cap ? buf + got : &extra;
-		size_t want = got < cap ? cap - got : 1;
-		ssize_t n = io->read(io->self, fd, dst, want);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = err_from_errno(errno);
-			break;
-		}
-		if (n == 0)
-			break;
-		if (got >= cap) {
-			err = MCIM_ERR_TOO_LARGE;
-			break;
-		}
-		got += (size_t)n;
-	}
-	(void)io->close(io->self, fd);
-	if (err == MCIM_OK)
-		*len = got;
-	return err;
-}
-
-/* Makes a rename in dir durable. */
-static mcim_err sync_dir(const struct tre_soft_io *io, const char *dir)
-{
-	mcim_err err = MCIM_OK;
-	int fd = io->open(io->self, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-
-	if (fd < 0)
-		return err_from_errno(errno);
-	if (io->fsync(io->self, fd) != 0)
-		err = err_from_errno(errno);
-	(void)io->close(io->self, fd);
-	return err;
-}
-
-/* Replaces dir/name with data: temp file, fsync, rename, fsync of the directory. */
-static mcim_err write_atomic(const struct tre_soft_io *io, const char *dir,
-			     const char *name, const uint8_t *data, size_t len)
-{
-	char tmp[SOFT_PATH_MAX], final[SOFT_PATH_MAX];
-	mcim_err err;
-	int fd;
-
-	path_join(tmp, dir, name, SOFT_TMP_SUFFIX);
-	path_join(final, dir, name, "");
-	fd = io->open(io->self, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return err_from_errno(errno);
-	err = write_all(io, fd, data, len);
-	if (err == MCIM_OK && io->fsync(io->self, fd) != 0)
-		err = err_from_errno(errno);
-	/* A failed close after a write may mean lost data: it counts. */
-	if (io->close(io->self, fd) != 0 && err == MCIM_OK)
-		err = err_from_errno(errno);
-	if (err == MCIM_OK && io->rename(io->self, tmp, final) != 0)
-		err = err_from_errno(errno);
-	if (err != MCIM_OK) {
-		/* Tidy up; a leftover is harmless (never read, truncated by the next
-		 * write). */
-		(void)io->unlink(io->self, tmp);
-		return err;
-	}
-	return sync_dir(io, dir);
-}
-
-static mcim_err remove_tmp(const struct tre_soft_io *io, const char *dir,
-			   const char *name)
-{
-	char tmp[SOFT_PATH_MAX];
-
-	path_join(tmp, dir, name, SOFT_TMP_SUFFIX);
-	if (io->unlink(io->self, tmp) != 0 && errno != ENOENT)
-		return err_from_errno(errno);
-	return MCIM_OK;
 }
 
 static mcim_err root_derive(const uint8_t root[TRE_KEY_LEN], const char *label,
@@ -280,13 +144,13 @@ static mcim_err counters_mac(const uint8_t root[TRE_KEY_LEN],
 /* The counter file is part of the "hardware": missing or not verifying is tampering. */
 static mcim_err counters_load(const struct tre_soft *s, uint64_t vals[TRE_COUNTERS])
 {
-	char path[SOFT_PATH_MAX];
+	char path[TRE_FILE_PATH_MAX];
 	uint8_t buf[SOFT_CTR_LEN], mac[MCIM_SHA256_LEN];
 	size_t len = 0;
 	mcim_err err;
 
-	path_join(path, s->hw_dir, SOFT_COUNTER_FILE, "");
-	err = read_file(s->io, path, buf, sizeof(buf), &len);
+	tre_file_path(path, s->hw_dir, SOFT_COUNTER_FILE, "");
+	err = tre_file_read(s->io, path, buf, sizeof(buf), &len);
 	if (err == MCIM_ERR_NOT_FOUND || err == MCIM_ERR_TOO_LARGE)
 		return MCIM_ERR_TAMPERED;
 	if (err != MCIM_OK)
@@ -315,7 +179,8 @@ static mcim_err counters_store(const struct tre_soft *s,
 	err = counters_mac(s->root_key, buf, buf + SOFT_CTR_BODY_LEN);
 	if (err != MCIM_OK)
 		return err;
-	return write_atomic(s->io, s->hw_dir, SOFT_COUNTER_FILE, buf, sizeof(buf));
+	return tre_file_write_atomic(s->io, s->hw_dir, SOFT_COUNTER_FILE, buf,
+				     sizeof(buf));
 }
 
 static struct tre_soft *soft_of(struct tre_backend *be)
@@ -366,13 +231,13 @@ static mcim_err soft_blob_read(struct tre_backend *be, const char *name, uint8_t
 			       size_t cap, size_t *len)
 {
 	struct tre_soft *s = soft_of(be);
-	char path[SOFT_PATH_MAX];
+	char path[TRE_FILE_PATH_MAX];
 
 	assert(name != NULL && len != NULL && (buf != NULL || cap == 0));
 	if (!blob_name_ok(name))
 		return MCIM_ERR_INVALID_ARG;
-	path_join(path, s->store_dir, name, "");
-	return read_file(s->io, path, buf, cap, len);
+	tre_file_path(path, s->store_dir, name, "");
+	return tre_file_read(s->io, path, buf, cap, len);
 }
 
 static mcim_err soft_blob_write(struct tre_backend *be, const char *name,
@@ -383,7 +248,7 @@ static mcim_err soft_blob_write(struct tre_backend *be, const char *name,
 	assert(name != NULL && (data != NULL || len == 0));
 	if (!blob_name_ok(name))
 		return MCIM_ERR_INVALID_ARG;
-	return write_atomic(s->io, s->store_dir, name, data, len);
+	return tre_file_write_atomic(s->io, s->store_dir, name, data, len);
 }
 
 static mcim_err soft_blob_tidy(struct tre_backend *be, const char *name)
@@ -393,7 +258,7 @@ static mcim_err soft_blob_tidy(struct tre_backend *be, const char *name)
 	assert(name != NULL);
 	if (!blob_name_ok(name))
 		return MCIM_ERR_INVALID_ARG;
-	return remove_tmp(s->io, s->store_dir, name);
+	return tre_file_remove_tmp(s->io, s->store_dir, name);
 }
 
 static mcim_err soft_random(struct tre_backend *be, uint8_t *buf, size_t len)
@@ -430,20 +295,20 @@ mcim_err tre_soft_manufacture(const char *hw_dir, const uint8_t tre_id[TRE_ID_LE
 {
 	struct tre_soft s;
 	uint8_t root[SOFT_ROOT_LEN];
-	char path[SOFT_PATH_MAX];
+	char path[TRE_FILE_PATH_MAX];
 	uint64_t zero[TRE_COUNTERS] = {0};
 	size_t len;
 	mcim_err err;
 
 	assert(hw_dir != NULL && tre_id != NULL);
-	if (!dir_ok(hw_dir))
+	if (!tre_file_dir_ok(hw_dir))
 		return MCIM_ERR_INVALID_ARG;
 	io = io != NULL ? io : &posix_io;
 	rng = rng != NULL ? rng : mcim_rng_system();
 	if (io->mkdir(io->self, hw_dir, 0700) != 0 && errno != EEXIST)
-		return err_from_errno(errno);
-	path_join(path, hw_dir, SOFT_ROOT_FILE, "");
-	err = read_file(io, path, root, sizeof(root), &len);
+		return tre_file_err(errno);
+	tre_file_path(path, hw_dir, SOFT_ROOT_FILE, "");
+	err = tre_file_read(io, path, root, sizeof(root), &len);
 	mcim_wipe(root, sizeof(root));
 	if (err != MCIM_ERR_NOT_FOUND)
 		return err == MCIM_OK || err == MCIM_ERR_TOO_LARGE ? MCIM_ERR_EXISTS
@@ -460,7 +325,8 @@ mcim_err tre_soft_manufacture(const char *hw_dir, const uint8_t tre_id[TRE_ID_LE
 		memcpy(root, SOFT_ROOT_MAGIC, SOFT_MAGIC_LEN);
 		memcpy(root + SOFT_MAGIC_LEN, tre_id, TRE_ID_LEN);
 		memcpy(root + SOFT_MAGIC_LEN + TRE_ID_LEN, s.root_key, TRE_KEY_LEN);
-		err = write_atomic(io, hw_dir, SOFT_ROOT_FILE, root, sizeof(root));
+		err =
+		    tre_file_write_atomic(io, hw_dir, SOFT_ROOT_FILE, root, sizeof(root));
 	}
 	mcim_wipe(root, sizeof(root));
 	mcim_wipe(&s, sizeof(s));
@@ -471,21 +337,21 @@ mcim_err tre_soft_open(struct tre_soft *s, const char *hw_dir, const char *store
 		       const struct mcim_rng *rng, const struct tre_soft_io *io)
 {
 	uint8_t root[SOFT_ROOT_LEN];
-	char path[SOFT_PATH_MAX];
+	char path[TRE_FILE_PATH_MAX];
 	size_t len = 0;
 	mcim_err err;
 
 	assert(s != NULL && hw_dir != NULL && store_dir != NULL);
 	memset(s, 0, sizeof(*s));
-	if (!dir_ok(hw_dir) || !dir_ok(store_dir))
+	if (!tre_file_dir_ok(hw_dir) || !tre_file_dir_ok(store_dir))
 		return MCIM_ERR_INVALID_ARG;
 	s->io = io != NULL ? io : &posix_io;
 	s->rng = rng != NULL ? rng : mcim_rng_system();
 	memcpy(s->hw_dir, hw_dir, strlen(hw_dir) + 1);
 	memcpy(s->store_dir, store_dir, strlen(store_dir) + 1);
 
-	path_join(path, hw_dir, SOFT_ROOT_FILE, "");
-	err = read_file(s->io, path, root, sizeof(root), &len);
+	tre_file_path(path, hw_dir, SOFT_ROOT_FILE, "");
+	err = tre_file_read(s->io, path, root, sizeof(root), &len);
 	if (err == MCIM_OK &&
 	    (len != SOFT_ROOT_LEN || memcmp(root, SOFT_ROOT_MAGIC, SOFT_MAGIC_LEN) != 0))
 		err = MCIM_ERR_TAMPERED;
@@ -500,7 +366,7 @@ mcim_err tre_soft_open(struct tre_soft *s, const char *hw_dir, const char *store
 	memcpy(s->root_key, root + SOFT_MAGIC_LEN + TRE_ID_LEN, TRE_KEY_LEN);
 	mcim_wipe(root, sizeof(root));
 	/* A counter update cut short leaves its temp file; it is never read. */
-	(void)remove_tmp(s->io, hw_dir, SOFT_COUNTER_FILE);
+	(void)tre_file_remove_tmp(s->io, hw_dir, SOFT_COUNTER_FILE);
 	s->base.ops = &soft_ops;
 	return MCIM_OK;
 }

@@ -426,19 +426,19 @@ static mcim_err state_write(struct uicc_card *c, const struct uicc_state *st)
 				   c->plain, UICC_STATE_LEN, c->buf + EEPROM_HDR_LEN);
 	mcim_wipe(c->plain, sizeof(c->plain));
 	if (err == MCIM_OK)
-		err = uicc_file_write_atomic(c->io, c->dir, UICC_EEPROM_FILE, c->buf,
-					     UICC_EEPROM_MAX);
+		err = tre_file_write_atomic(c->io, c->dir, UICC_EEPROM_FILE, c->buf,
+					    UICC_EEPROM_MAX);
 	return err;
 }
 
 static mcim_err state_read(struct uicc_card *c, struct uicc_state *st)
 {
-	char path[UICC_FILE_PATH_MAX];
+	char path[TRE_FILE_PATH_MAX];
 	size_t len = 0;
 	mcim_err err;
 
-	uicc_path_join(path, c->dir, UICC_EEPROM_FILE, "");
-	err = uicc_file_read(c->io, path, c->buf, sizeof(c->buf), &len);
+	tre_file_path(path, c->dir, UICC_EEPROM_FILE, "");
+	err = tre_file_read(c->io, path, c->buf, sizeof(c->buf), &len);
 	/* A chip without its eeprom is a damaged card. */
 	if (err == MCIM_ERR_NOT_FOUND || err == MCIM_ERR_TOO_LARGE)
 		return MCIM_ERR_TAMPERED;
@@ -512,12 +512,12 @@ mcim_err uicc_card_manufacture(const char *dir, const struct uicc_profile *p,
 {
 	struct uicc_card c;
 	uint8_t chip[CHIP_LEN];
-	char path[UICC_FILE_PATH_MAX];
+	char path[TRE_FILE_PATH_MAX];
 	size_t len;
 	mcim_err err;
 
 	assert(dir != NULL && p != NULL);
-	if (!uicc_dir_ok(dir))
+	if (!tre_file_dir_ok(dir))
 		return MCIM_ERR_INVALID_ARG;
 	io = io != NULL ? io : tre_soft_io_posix();
 	rng = rng != NULL ? rng : mcim_rng_system();
@@ -526,11 +526,11 @@ mcim_err uicc_card_manufacture(const char *dir, const struct uicc_profile *p,
 	if (err != MCIM_OK)
 		goto out;
 	if (io->mkdir(io->self, dir, 0700) != 0 && errno != EEXIST) {
-		err = uicc_err_from_errno(errno);
+		err = tre_file_err(errno);
 		goto out;
 	}
-	uicc_path_join(path, dir, UICC_CHIP_FILE, "");
-	err = uicc_file_read(io, path, chip, sizeof(chip), &len);
+	tre_file_path(path, dir, UICC_CHIP_FILE, "");
+	err = tre_file_read(io, path, chip, sizeof(chip), &len);
 	if (err != MCIM_ERR_NOT_FOUND) {
 		err = err == MCIM_OK || err == MCIM_ERR_TOO_LARGE ? MCIM_ERR_EXISTS : err;
 		goto out;
@@ -553,7 +553,7 @@ mcim_err uicc_card_manufacture(const char *dir, const struct uicc_profile *p,
 	if (err == MCIM_OK)
 		err = state_write(&c, &c.work);
 	if (err == MCIM_OK)
-		err = uicc_file_write_atomic(io, dir, UICC_CHIP_FILE, chip, CHIP_LEN);
+		err = tre_file_write_atomic(io, dir, UICC_CHIP_FILE, chip, CHIP_LEN);
 out:
 	mcim_wipe(chip, sizeof(chip));
 	mcim_wipe(&c, sizeof(c));
@@ -564,19 +564,19 @@ mcim_err uicc_card_open(struct uicc_card *c, const char *dir, const struct mcim_
 			const struct tre_soft_io *io)
 {
 	uint8_t chip[CHIP_LEN];
-	char path[UICC_FILE_PATH_MAX];
+	char path[TRE_FILE_PATH_MAX];
 	size_t len = 0;
 	mcim_err err;
 
 	assert(c != NULL && dir != NULL);
 	memset(c, 0, sizeof(*c));
-	if (!uicc_dir_ok(dir))
+	if (!tre_file_dir_ok(dir))
 		return MCIM_ERR_INVALID_ARG;
 	c->io = io != NULL ? io : tre_soft_io_posix();
 	c->rng = rng != NULL ? rng : mcim_rng_system();
 	memcpy(c->dir, dir, strlen(dir) + 1);
-	uicc_path_join(path, dir, UICC_CHIP_FILE, "");
-	err = uicc_file_read(c->io, path, chip, sizeof(chip), &len);
+	tre_file_path(path, dir, UICC_CHIP_FILE, "");
+	err = tre_file_read(c->io, path, chip, sizeof(chip), &len);
 	if (err == MCIM_ERR_TOO_LARGE ||
 	    (err == MCIM_OK &&
 	     (len != CHIP_LEN || memcmp(chip, CHIP_MAGIC, MAGIC_LEN) != 0)))
@@ -595,7 +595,7 @@ mcim_err uicc_card_open(struct uicc_card *c, const char *dir, const struct mcim_
 		return err;
 	}
 	/* A write cut short leaves its temp file; it is never read. */
-	(void)uicc_file_remove_tmp(c->io, dir, UICC_EEPROM_FILE);
+	(void)tre_file_remove_tmp(c->io, dir, UICC_EEPROM_FILE);
 	c->open = 1;
 	return MCIM_OK;
 }

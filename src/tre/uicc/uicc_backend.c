@@ -319,13 +319,13 @@ static mcim_err uicc_blob_read(struct tre_backend *be, const char *name, uint8_t
 			       size_t cap, size_t *len)
 {
 	struct tre_uicc *u = uicc_of(be);
-	char path[UICC_FILE_PATH_MAX];
+	char path[TRE_FILE_PATH_MAX];
 
 	assert(name != NULL && len != NULL && (buf != NULL || cap == 0));
 	if (!blob_name_ok(name))
 		return MCIM_ERR_INVALID_ARG;
-	uicc_path_join(path, u->store_dir, name, "");
-	return uicc_file_read(u->io, path, buf, cap, len);
+	tre_file_path(path, u->store_dir, name, "");
+	return tre_file_read(u->io, path, buf, cap, len);
 }
 
 static mcim_err uicc_blob_write(struct tre_backend *be, const char *name,
@@ -336,7 +336,7 @@ static mcim_err uicc_blob_write(struct tre_backend *be, const char *name,
 	assert(name != NULL && (data != NULL || len == 0));
 	if (!blob_name_ok(name))
 		return MCIM_ERR_INVALID_ARG;
-	return uicc_file_write_atomic(u->io, u->store_dir, name, data, len);
+	return tre_file_write_atomic(u->io, u->store_dir, name, data, len);
 }
 
 static mcim_err uicc_blob_tidy(struct tre_backend *be, const char *name)
@@ -346,7 +346,7 @@ static mcim_err uicc_blob_tidy(struct tre_backend *be, const char *name)
 	assert(name != NULL);
 	if (!blob_name_ok(name))
 		return MCIM_ERR_INVALID_ARG;
-	return uicc_file_remove_tmp(u->io, u->store_dir, name);
+	return tre_file_remove_tmp(u->io, u->store_dir, name);
 }
 
 static mcim_err uicc_random(struct tre_backend *be, uint8_t *buf, size_t len)

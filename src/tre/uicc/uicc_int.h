@@ -10,33 +10,15 @@
 #include <stdint.h>
 
 #include "mcim/crypto.h"
+#include "tre/fileio.h"
 #include "tre/uicc/uicc.h"
 
-#define UICC_FILE_TMP_SUFFIX ".tmp"
-#define UICC_FILE_PATH_MAX                                                               \
-	(UICC_DIR_MAX + 1 + TRE_BLOB_NAME_MAX + sizeof(UICC_FILE_TMP_SUFFIX))
+_Static_assert(UICC_DIR_MAX == TRE_SOFT_DIR_MAX, "card dirs use the shared file paths");
+
 #define UICC_EEPROM_FILE "eeprom"
 #define UICC_CHIP_FILE	 "chip"
 #define UICC_CRED_LEN	 151 /* encoded credential */
 #define UICC_SQNCFG_LEN	 17  /* encoded SQN parameters */
-
-/* ---- files (uicc_file.c) ---- */
-
-/* 1 when dir is 1..UICC_DIR_MAX characters. */
-int uicc_dir_ok(const char *dir);
-/* dir/name[suffix]; the bounds on dir and name make it fit. */
-void uicc_path_join(char out[UICC_FILE_PATH_MAX], const char *dir, const char *name,
-		    const char *suffix);
-mcim_err uicc_err_from_errno(int e);
-/* The whole file into buf: MCIM_ERR_NOT_FOUND, MCIM_ERR_TOO_LARGE above cap. */
-mcim_err uicc_file_read(const struct tre_soft_io *io, const char *path, uint8_t *buf,
-			size_t cap, size_t *len);
-/* dir/name replaced by data: temp file, fsync, rename, fsync of dir. */
-mcim_err uicc_file_write_atomic(const struct tre_soft_io *io, const char *dir,
-				const char *name, const uint8_t *data, size_t len);
-/* Removes dir/name.tmp (absent is fine). */
-mcim_err uicc_file_remove_tmp(const struct tre_soft_io *io, const char *dir,
-			      const char *name);
 
 /* ---- state (card_state.c) ---- */
 
