@@ -28,6 +28,7 @@
 #include "mcim/sqn.h"
 #include "net/icf.h"
 #include "net/icf_int.h"
+#include "net/kek.h"
 #include "net/store/store.h"
 #include "tool/pki.h"
 
@@ -621,12 +622,12 @@ static mcim_err fail(char *msg, size_t cap, mcim_err err, const char *fmt, ...)
 static mcim_err tenant_keys(struct icf_tenant *t, const char *pki_dir)
 {
 	static const uint8_t salt[] = "mcim/icf/kek";
-	uint8_t kek[ICF_KEK_LEN];
+	uint8_t kek[NET_KEK_LEN];
 	char name[48];
 	mcim_err err;
 
 	snprintf(name, sizeof(name), NET_ICF_KEK_FILE, t->plmn);
-	err = icf_kek_load(pki_dir, name, kek);
+	err = net_kek_load(pki_dir, name, kek);
 	for (int p = 0; p < KEYS && err == MCIM_OK; p++)
 		err = mcim_hkdf_sha256(salt, sizeof(salt) - 1, kek, sizeof(kek),
 				       (const uint8_t *)purpose_label[p],

@@ -113,7 +113,7 @@ void net_icf_buf_free(struct net_icf_buf *b);
  * the store and finds or creates each tenant there (role VNO). msg gets the reason
  * of a failure. Errors: MCIM_ERR_INVALID_ARG (config), MCIM_ERR_NOT_FOUND (no icf
  * entity for a VNO's PLMN), the errors of tool_pki_load, net_store_open and
- * icf_kek_load, MCIM_ERR_NOMEM.
+ * net_kek_load, MCIM_ERR_NOMEM.
  */
 mcim_err net_icf_new(const struct net_icf_config *cfg, struct net_icf **out, char *msg,
 		     size_t cap);

@@ -16,7 +16,6 @@
 #include "mcim/err.h"
 
 #define ICF_POOL_MAX 64
-#define ICF_KEK_LEN  32
 
 struct net_store;
 
@@ -47,13 +46,5 @@ mcim_err icf_b64_decode(const char *in, size_t len, int url, uint8_t *out, size_
 			size_t *out_len);
 /* base64url without padding of in[0..len) into out (cap >= 4 * ceil(len / 3) + 1). */
 mcim_err icf_b64url_encode(const uint8_t *in, size_t len, char *out, size_t cap);
-
-/*
- * Reads the key-encryption key at dir/name (64 hex digits), or creates it once
- * (0600, written whole beside it and linked into place, so that daemons sharing
- * the directory agree on one key). Errors: MCIM_ERR_IO, MCIM_ERR_PARSE (a damaged
- * file), MCIM_ERR_INVALID_ARG (path too long), MCIM_ERR_RANDOM.
- */
-mcim_err icf_kek_load(const char *dir, const char *name, uint8_t kek[ICF_KEK_LEN]);
 
 #endif

@@ -17,9 +17,8 @@
 
 #include "mcim/bytes.h"
 #include "mcim/rand.h"
+#include "net/kek.h"
 #include "net/sho_int.h"
-
-#define KEK_LEN 32
 
 static const char *const purpose_label[SHO_KEYS] = {
     "mcim/sho/auc-cred",    "mcim/sho/auc-state", "mcim/sho/dpf-session",
@@ -421,69 +420,13 @@ static mcim_err fail(char *msg, size_t cap, mcim_err err, const char *fmt, ...)
 	return err;
 }
 
-static mcim_err kek_read(const char *path, uint8_t kek[KEK_LEN])
-{
-	char hex[2 * KEK_LEN + 2];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	mcim_err err;
-
-	if (fd < 0)
-		return errno == ENOENT ? MCIM_ERR_NOT_FOUND : MCIM_ERR_IO;
-	n = read(fd, hex, sizeof(hex));
-	close(fd);
-	if (n < 2 * KEK_LEN)
-		err = MCIM_ERR_PARSE;
-	else
-		err = mcim_hex_decode_exact(hex, 2 * KEK_LEN, kek, KEK_LEN);
-	mcim_wipe(hex, sizeof(hex));
-	return err == MCIM_OK ? MCIM_OK : MCIM_ERR_PARSE;
-}
-
-/* Reads the KEK, or creates it: written whole to a temporary file, then linked into
- * place, which fails if another daemon got there first (whose key is then read). */
-static mcim_err kek_load(const char *dir, const char *plmn, uint8_t kek[KEK_LEN])
-{
-	char path[TOOL_PKI_PATH_MAX], tmp[TOOL_PKI_PATH_MAX + 16], name[32];
-	char hex[2 * KEK_LEN + 2];
-	mcim_err err;
-	int fd, ok;
-
-	snprintf(name, sizeof(name), NET_SHO_KEK_FILE, plmn);
-	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
-		return MCIM_ERR_INVALID_ARG;
-	err = kek_read(path, kek);
-	if (err != MCIM_ERR_NOT_FOUND)
-		return err;
-	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return MCIM_ERR_IO;
-	err = mcim_rng_fill(mcim_rng_system(), kek, KEK_LEN);
-	if (err == MCIM_OK)
-		err = mcim_hex_encode(kek, KEK_LEN, hex, sizeof(hex));
-	mcim_wipe(kek, KEK_LEN);
-	if (err == MCIM_OK) {
-		hex[2 * KEK_LEN] = '\n';
-		ok = fchmod(fd, 0600) == 0 &&
-		     write(fd, hex, 2 * KEK_LEN + 1) == 2 * KEK_LEN + 1 && fsync(fd) == 0;
-		err = ok ? MCIM_OK : MCIM_ERR_IO;
-	}
-	mcim_wipe(hex, sizeof(hex));
-	close(fd);
-	if (err == MCIM_OK && link(tmp, path) != 0 && errno != EEXIST)
-		err = MCIM_ERR_IO;
-	unlink(tmp);
-	return err == MCIM_OK ? kek_read(path, kek) : err;
-}
-
-static mcim_err tenant_keys(struct sho_tenant *t, const uint8_t kek[KEK_LEN])
+static mcim_err tenant_keys(struct sho_tenant *t, const uint8_t kek[NET_KEK_LEN])
 {
 	static const uint8_t salt[] = "mcim/sho/kek";
 	mcim_err err = MCIM_OK;
 
 	for (int p = 0; p < SHO_KEYS && err == MCIM_OK; p++)
-		err = mcim_hkdf_sha256(salt, sizeof(salt) - 1, kek, KEK_LEN,
+		err = mcim_hkdf_sha256(salt, sizeof(salt) - 1, kek, NET_KEK_LEN,
 				       (const uint8_t *)purpose_label[p],
 				       strlen(purpose_label[p]), t->keys[p], 32);
 	return err;
@@ -546,7 +489,7 @@ mcim_err net_sho_new(const struct net_sho_config *cfg, struct net_sho **out, cha
 {
 	struct net_sho *s;
 	struct net_store *st = NULL;
-	uint8_t kek[KEK_LEN];
+	uint8_t kek[NET_KEK_LEN];
 	mcim_err err;
 
 	assert(cfg != NULL && out != NULL);
@@ -597,7 +540,10 @@ mcim_err net_sho_new(const struct net_sho_config *cfg, struct net_sho **out, cha
 		s->n = i + 1;
 		err = tenant_pki(s, t, msg, msg_cap);
 		if (err == MCIM_OK) {
-			err = kek_load(cfg->pki_dir, t->plmn, kek);
+			char name[32];
+
+			snprintf(name, sizeof(name), NET_SHO_KEK_FILE, t->plmn);
+			err = net_kek_load(cfg->pki_dir, name, kek);
 			if (err != MCIM_OK)
 				fail(msg, msg_cap, err,
 				     "tenant %s: key-encryption key: %s", t->name,
