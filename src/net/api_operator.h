@@ -22,13 +22,18 @@
 #include "net/http.h"
 #include "net/store/store.h"
 
-/* Audit event codes of the registration side (mcim/audit.h: the network's range). */
+/* Audit event codes of the network functions (mcim/audit.h: the network's range):
+ * the registration side, then the SHO's (CCIF, DPF, management). */
 enum net_api_audit_event {
 	NET_AUDIT_SUBSCRIBER_CREATED = 0x2101,
 	NET_AUDIT_REGISTERED = 0x2102,	     /* one registration */
 	NET_AUDIT_REGISTERED_BATCH = 0x2103, /* one committed chunk of a batch */
 	NET_AUDIT_REG_RELEASED = 0x2104,     /* a registration deleted */
 	NET_AUDIT_REG_TOKEN_ISSUED = 0x2105, /* the DRF answered a device */
+	NET_AUDIT_MCIM_ORDERED = 0x2106,     /* the CCIF made an MCIM for a TRE */
+	NET_AUDIT_MCIM_STATE = 0x2107,	     /* an MCIM order changed state */
+	NET_AUDIT_MGMT_QUEUED = 0x2108,	     /* a signed command was queued */
+	NET_AUDIT_MGMT_DONE = 0x2109,	     /* the TRE's signed result was taken */
 };
 
 /* The name of a code above ("REGISTERED"), or NULL. */

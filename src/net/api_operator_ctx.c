@@ -199,6 +199,14 @@ const char *net_api_audit_name(uint16_t event)
 		return "REG_RELEASED";
 	case NET_AUDIT_REG_TOKEN_ISSUED:
 		return "REG_TOKEN_ISSUED";
+	case NET_AUDIT_MCIM_ORDERED:
+		return "MCIM_ORDERED";
+	case NET_AUDIT_MCIM_STATE:
+		return "MCIM_STATE";
+	case NET_AUDIT_MGMT_QUEUED:
+		return "MGMT_QUEUED";
+	case NET_AUDIT_MGMT_DONE:
+		return "MGMT_DONE";
 	}
 	return NULL;
 }

@@ -15,15 +15,13 @@
 #include "mcim/bytes.h"
 #include "mcim/mgmt.h"
 #include "mcim/rand.h"
+#include "net/api_operator.h"
 #include "net/sho_int.h"
 
 #define IMSI_TRIES  32
 #define LIST_MAX    100
 #define PACKAGE_CAP (MCIM_PROFILE_ENCODED_MAX + SHO_SEAL_OVERHEAD)
 
-static const char *const order_state_names[] = {
-    NULL, "created", "packaged", "installed", "activated", "suspended", "deleted",
-};
 static const char *const auc_state_names[] = {NULL, "active", "suspended", "closed"};
 
 /* A random MSIN filling the IMSI to 15 digits (the bias of a 64-bit value modulo
@@ -134,7 +132,7 @@ static mcim_err auc_enter(struct net_store *st, const struct sho_tenant *t,
 
 mcim_err ccif_create(struct net_store *st, const struct sho_tenant *t,
 		     const struct net_registration *reg, enum mcim_aka_alg_id alg,
-		     int64_t now, struct net_mcim_order *order)
+		     const char *actor, int64_t now, struct net_mcim_order *order)
 {
 	struct mcim_profile p;
 	uint8_t enc[MCIM_PROFILE_ENCODED_MAX], pkg[PACKAGE_CAP];
@@ -162,6 +160,10 @@ mcim_err ccif_create(struct net_store *st, const struct sho_tenant *t,
 		order->created = order->updated = now;
 		err = net_store_order_create(st, order, pkg, pkg_len);
 	}
+	if (err == MCIM_OK)
+		err = sho_audit(st, t, now, actor, NET_AUDIT_MCIM_ORDERED, order->mcim_id,
+				"registration %lld, IMSI %s, %s", (long long)reg->id,
+				order->imsi, alg == MCIM_AKA_TUAK ? "tuak" : "milenage");
 	mcim_profile_wipe(&p);
 	return err;
 }
@@ -223,16 +225,15 @@ static mcim_err view(struct net_store *st, const struct sho_tenant *t,
 	free(r);
 	if (err != MCIM_OK)
 		return err;
-	*out = json_pack("{s:o,s:o,s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:i}", "mcim_id",
-			 hex_json(o->mcim_id, sizeof(o->mcim_id)), "tre_id",
-			 hex_json(o->tre_id, sizeof(o->tre_id)), "imsi", o->imsi,
-			 "algorithm", alg, "state",
-			 o->state >= NET_MCIM_CREATED && o->state <= NET_MCIM_DELETED
-			     ? order_state_names[o->state]
-			     : "?",
-			 "auc_state", auc, "version", (json_int_t)o->version, "created",
-			 (json_int_t)o->created, "updated", (json_int_t)o->updated,
-			 "pending_commands", pending);
+	*out = json_pack(
+	    "{s:o,s:o,s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:i}", "mcim_id",
+	    hex_json(o->mcim_id, sizeof(o->mcim_id)), "tre_id",
+	    hex_json(o->tre_id, sizeof(o->tre_id)), "imsi", o->imsi, "algorithm", alg,
+	    "state",
+	    sho_order_state_name(o->state) != NULL ? sho_order_state_name(o->state) : "?",
+	    "auc_state", auc, "version", (json_int_t)o->version, "created",
+	    (json_int_t)o->created, "updated", (json_int_t)o->updated, "pending_commands",
+	    pending);
 	return *out != NULL ? MCIM_OK : MCIM_ERR_NOMEM;
 }
 
@@ -256,6 +257,14 @@ static mcim_err id_param(const char *text, const char *what, size_t n, uint8_t *
 	return MCIM_OK;
 }
 
+/* The audit actor of an operator API call: the tenant whose token was accepted. */
+static const char *api_actor(const struct sho_tenant *t, char out[NET_STORE_NAME_MAX + 1])
+{
+	snprintf(out, NET_STORE_NAME_MAX + 1, "api:%.*s", NET_STORE_NAME_MAX - 4,
+		 t->name);
+	return out;
+}
+
 mcim_err net_ccif_order(struct net_sho *s, const char *tenant, const json_t *body,
 			json_t **out, struct net_jerr *e)
 {
@@ -266,6 +275,7 @@ mcim_err net_ccif_order(struct net_sho *s, const char *tenant, const json_t *bod
 	struct net_mcim_order o;
 	struct net_store *st = NULL;
 	uint8_t tre_id[NET_TRE_ID_LEN];
+	char actor[NET_STORE_NAME_MAX + 1];
 	enum mcim_aka_alg_id alg;
 	mcim_err err;
 
@@ -295,7 +305,7 @@ mcim_err net_ccif_order(struct net_sho *s, const char *tenant, const json_t *bod
 	if (err == MCIM_OK && reg.state != NET_REG_REGISTERED)
 		err = MCIM_ERR_STATE;
 	if (err == MCIM_OK)
-		err = ccif_create(st, t, &reg, alg, sho_now(s), &o);
+		err = ccif_create(st, t, &reg, alg, api_actor(t, actor), sho_now(s), &o);
 	if (err == MCIM_OK)
 		err = net_store_commit(st);
 	if (err == MCIM_OK)
@@ -328,9 +338,7 @@ mcim_err net_ccif_list(struct net_sho *s, const char *tenant, const char *state,
 	if (err != MCIM_OK)
 		return err;
 	if (state != NULL) {
-		for (int i = NET_MCIM_CREATED; i <= NET_MCIM_DELETED; i++)
-			if (strcmp(state, order_state_names[i]) == 0)
-				want = i;
+		want = sho_order_state_parse(state);
 		if (want == 0)
 			return net_jerr_set(e, "state", "unknown state");
 	}
@@ -407,7 +415,8 @@ static const struct {
 };
 
 static mcim_err queue(const struct sho_tenant *t, struct net_store *st,
-		      const struct net_mcim_order *o, size_t a, int64_t now)
+		      const struct net_mcim_order *o, size_t a, const char *actor,
+		      int64_t now)
 {
 	struct net_auc_record *r = calloc(1, sizeof(*r));
 	struct sho_state ss;
@@ -450,6 +459,10 @@ static mcim_err queue(const struct sho_tenant *t, struct net_store *st,
 		err = sho_state_put(t, &ss, r);
 	if (err == MCIM_OK)
 		err = net_store_auc_update(st, r, now);
+	if (err == MCIM_OK)
+		err = sho_audit(st, t, now, actor, NET_AUDIT_MGMT_QUEUED, o->mcim_id,
+				"%s, counter %llu", actions[a].name,
+				(unsigned long long)cmd.counter);
 	sho_state_wipe(&ss);
 	mcim_wipe(r, sizeof(*r));
 	free(r);
@@ -463,6 +476,7 @@ mcim_err net_ccif_action(struct net_sho *s, const char *tenant, const char *mcim
 	struct net_mcim_order o;
 	struct net_store *st = NULL;
 	uint8_t id[NET_MCIM_ID_LEN];
+	char actor[NET_STORE_NAME_MAX + 1];
 	size_t a;
 	mcim_err err;
 
@@ -488,7 +502,7 @@ mcim_err net_ccif_action(struct net_sho *s, const char *tenant, const char *mcim
 	if (err == MCIM_OK && !(actions[a].from & (1u << o.state)))
 		err = MCIM_ERR_STATE;
 	if (err == MCIM_OK)
-		err = queue(t, st, &o, a, sho_now(s));
+		err = queue(t, st, &o, a, api_actor(t, actor), sho_now(s));
 	if (err == MCIM_OK)
 		err = net_store_commit(st);
 	if (err == MCIM_OK)

@@ -295,7 +295,7 @@ static mcim_err order_for(struct net_store *st, const struct sho_tenant *t,
 	mcim_err err = net_store_order_find(st, t->id, reg->tre_id, o);
 
 	if (err == MCIM_ERR_NOT_FOUND)
-		return ccif_create(st, t, reg, MCIM_AKA_MILENAGE, now, o);
+		return ccif_create(st, t, reg, MCIM_AKA_MILENAGE, "dpf", now, o);
 	if (err != MCIM_OK)
 		return err;
 	if (o->registration != reg->id ||
@@ -404,8 +404,8 @@ static mcim_err m3_locked(struct net_sho *s, struct net_store *st, const uint8_t
 	if (err == MCIM_OK)
 		err = net_store_dpf_tx_create(st, &w->rtx);
 	if (err == MCIM_OK && w->o.state == NET_MCIM_CREATED)
-		err = net_store_order_set_state(st, t->id, w->o.mcim_id, NET_MCIM_CREATED,
-						NET_MCIM_PACKAGED, NULL, 0, now);
+		err = sho_order_move(st, t, &w->o, NET_MCIM_CREATED, NET_MCIM_PACKAGED,
+				     "dpf", now);
 	if (err == MCIM_OK)
 		err = net_store_commit(st);
 	return err;
@@ -456,9 +456,8 @@ static mcim_err installed(struct net_store *st, const struct sho_tenant *t,
 	mcim_err err = net_store_order_get(st, t->id, w->r.mcim_id, &w->o);
 
 	if (err == MCIM_OK)
-		err =
-		    net_store_order_set_state(st, t->id, w->o.mcim_id, NET_MCIM_PACKAGED,
-					      NET_MCIM_INSTALLED, NULL, 0, now);
+		err = sho_order_move(st, t, &w->o, NET_MCIM_PACKAGED, NET_MCIM_INSTALLED,
+				     "dpf", now);
 	if (err == MCIM_OK)
 		err = net_store_auc_get(st, t->id, w->o.imsi, &w->auc);
 	if (err == MCIM_OK && w->auc.state == NET_AUC_SUSPENDED) {

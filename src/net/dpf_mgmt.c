@@ -22,6 +22,7 @@
 
 #include "mcim/bytes.h"
 #include "mcim/cbor.h"
+#include "net/api_operator.h"
 #include "net/sho_int.h"
 #include "proto/proto_int.h"
 
@@ -204,8 +205,13 @@ static mcim_err result_locked(struct net_sho *s, struct net_store *st,
 	if (err == MCIM_OK)
 		err = net_store_auc_update(st, &w->r, now);
 	if (err == MCIM_OK && order_state[w->m.state] != w->o.state)
-		err = net_store_order_set_state(st, t->id, w->o.mcim_id, w->o.state,
-						order_state[w->m.state], NULL, 0, now);
+		err = sho_order_move(st, t, &w->o, w->o.state, order_state[w->m.state],
+				     "tre", now);
+	if (err == MCIM_OK)
+		err = sho_audit(st, t, now, "tre", NET_AUDIT_MGMT_DONE, w->o.mcim_id,
+				"counter %llu, TRE state %s",
+				(unsigned long long)w->m.counter,
+				tre_state_names[w->m.state]);
 	if (err == MCIM_OK)
 		err = net_store_commit(st);
 	return err;

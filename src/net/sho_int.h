@@ -95,6 +95,22 @@ mcim_err sho_open(const struct sho_tenant *t, enum sho_purpose p, const void *rk
 		  size_t rk_len, const uint8_t *in, size_t len, uint8_t *pt, size_t cap,
 		  size_t *pt_len);
 
+/* ---- the audit trail (sho_audit.c) ---- */
+
+/* "installed" for NET_MCIM_INSTALLED; NULL for a value that is no state. */
+const char *sho_order_state_name(int state);
+/* The state named, or 0. */
+int sho_order_state_parse(const char *name);
+/* Appends event (api_operator.h) about the MCIM to t's trail, in st's transaction. */
+mcim_err sho_audit(struct net_store *st, const struct sho_tenant *t, int64_t now,
+		   const char *actor, uint16_t event,
+		   const uint8_t mcim_id[NET_MCIM_ID_LEN], const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+/* Moves the order from -> to and audits MCIM_STATE, in st's transaction. */
+mcim_err sho_order_move(struct net_store *st, const struct sho_tenant *t,
+			const struct net_mcim_order *o, int from, int to,
+			const char *actor, int64_t now);
+
 /* The response body: a malloc'd copy of data. */
 mcim_err sho_resp(struct net_sho_buf *resp, const uint8_t *data, size_t len);
 
@@ -146,11 +162,12 @@ mcim_err sho_state_get(const struct sho_tenant *t, const struct net_auc_record *
 /*
  * The CCIF (ccif.c): creates the MCIM of an active registration: profile, AuC
  * record (state SUSPENDED until the receipt), order (CREATED) with the sealed
- * profile, in the caller's transaction. alg: MCIM_AKA_MILENAGE or MCIM_AKA_TUAK.
+ * profile, and its MCIM_ORDERED audit record (by actor), in the caller's
+ * transaction. alg: MCIM_AKA_MILENAGE or MCIM_AKA_TUAK.
  */
 mcim_err ccif_create(struct net_store *st, const struct sho_tenant *t,
 		     const struct net_registration *reg, enum mcim_aka_alg_id alg,
-		     int64_t now, struct net_mcim_order *order);
+		     const char *actor, int64_t now, struct net_mcim_order *order);
 /* The profile sealed in an order's package (secret: the caller wipes it). */
 mcim_err ccif_profile(struct net_store *st, const struct sho_tenant *t,
 		      const struct net_mcim_order *o, struct mcim_profile *p);

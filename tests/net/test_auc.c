@@ -322,7 +322,7 @@ static void test_record_states(void **state)
 	struct mcim_mgmt cmd;
 	struct mcim_p256_pub mgmt_pub;
 	const struct tool_pki_entity *mgmt;
-	char hex[33], body[96];
+	char hex[33], body[96], trail[2048];
 	struct reply r;
 	mcim_err err;
 
@@ -378,6 +378,21 @@ static void test_record_states(void **state)
 	assert_int_equal(err, MCIM_ERR_DENIED);
 	/* Deleted is final: resume is no longer possible. */
 	assert_int_equal(env_action("sho1", ENV_TOKEN_SHO1, x.profile.id, "resume"), 409);
+	/* R-SEED-07, T-18: the MCIM's whole life in the SHO's audit trail; the refused
+	 * resume left nothing. */
+	env_audit_of(env.sho1, x.profile.id, trail, sizeof(trail));
+	assert_non_null(strstr(trail, "MCIM_ORDERED api:sho1: "));
+	assert_non_null(strstr(trail, "MCIM_STATE dpf: created -> packaged\n"
+				      "MCIM_STATE dpf: packaged -> installed\n"
+				      "MGMT_QUEUED api:sho1: activate, counter 1\n"
+				      "MCIM_STATE tre: installed -> activated\n"
+				      "MGMT_DONE tre: counter 1, TRE state activated\n"
+				      "MGMT_QUEUED api:sho1: suspend, counter 2\n"
+				      "MCIM_STATE tre: activated -> suspended\n"
+				      "MGMT_DONE tre: counter 2, TRE state suspended\n"
+				      "MGMT_QUEUED api:sho1: resume, counter 3\n"
+				      "MGMT_QUEUED api:sho1: delete, counter 4\n"));
+	assert_null(strstr(trail, "counter 5"));
 	assert_int_equal(challenge(u.imsi, &ch, &err), 403);
 	mcim_aka_keyctx_wipe(&u.kc);
 	dl_wipe(&x);

@@ -56,6 +56,7 @@ static void test_download(void **state)
 	struct net_mcim_order o;
 	struct net_auc_record *r = calloc(1, sizeof(*r));
 	struct net_reg_token rt;
+	char trail[1024], want[512];
 
 	(void)state;
 	assert_non_null(r);
@@ -84,6 +85,17 @@ static void test_download(void **state)
 	/* The other SHO sees nothing of it. */
 	assert_int_equal(net_store_order_find(env.st, env.sho2, d.tre_id, &o),
 			 MCIM_ERR_NOT_FOUND);
+	/* R-SEED-07, T-18: each step of the MCIM's life is in the SHO's audit trail, in
+	 * order, none in the other SHO's. */
+	snprintf(want, sizeof(want),
+		 "MCIM_ORDERED dpf: registration %lld, IMSI %s, milenage\n"
+		 "MCIM_STATE dpf: created -> packaged\n"
+		 "MCIM_STATE dpf: packaged -> installed\n",
+		 (long long)d.registration, x.profile.imsi);
+	env_audit_of(env.sho1, o.mcim_id, trail, sizeof(trail));
+	assert_string_equal(trail, want);
+	env_audit_of(env.sho2, o.mcim_id, trail, sizeof(trail));
+	assert_string_equal(trail, "");
 	dl_wipe(&x);
 	free(r);
 }

@@ -28,6 +28,7 @@
 #include "net/store/store.h"
 #include "tool/pki.h"
 #include "net/http.h"
+#include "net/api_operator.h"
 
 #define ENV_TOKEN_SHO1 "tok-sho1-0f3a9c"
 #define ENV_TOKEN_SHO2 "tok-sho2-77b1e2"
@@ -144,6 +145,36 @@ static inline int env_contains(const uint8_t *hay, size_t len, const uint8_t *ne
 		if (memcmp(hay + i, needle, n) == 0)
 			return 1;
 	return 0;
+}
+
+/*
+ * The audit trail of tenant about one MCIM, as "EVENT actor: detail" lines, after
+ * checking that the tenant's whole chain verifies.
+ */
+static inline void env_audit_of(int64_t tenant, const uint8_t mcim_id[16], char *out,
+				size_t cap)
+{
+	struct net_audit a[64];
+	char subject[33];
+	uint64_t after = 0, count = 0, bad = 0;
+	size_t n = 0, used = 0;
+
+	assert_int_equal(net_store_audit_verify(env.st, tenant, &count, &bad), MCIM_OK);
+	net_api_hex(mcim_id, 16, subject);
+	out[0] = '\0';
+	do {
+		assert_int_equal(net_store_audit_list(env.st, tenant, after, a, 64, &n),
+				 MCIM_OK);
+		for (size_t i = 0; i < n; i++) {
+			after = a[i].seq;
+			if (strcmp(a[i].subject, subject) != 0)
+				continue;
+			used += (size_t)snprintf(out + used, cap - used, "%s %s: %s\n",
+						 net_api_audit_name(a[i].event),
+						 a[i].actor, a[i].detail);
+			assert_true(used < cap);
+		}
+	} while (n == 64);
 }
 
 static inline int64_t env_now(void)
