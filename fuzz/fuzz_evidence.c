@@ -125,7 +125,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	memset(&ev, 0xa5, sizeof(ev));
-	err = mcim_evidence_verify(data, size, ci_der, ci_len, NOW, nonce, &ev, &cert);
+	err = mcim_evidence_verify(
+	    data, size, ci_der, ci_len,
+	    &(const struct mcim_cert_policy){.role = MCIM_CERT_ROLE_TRE, .now = NOW},
+	    nonce, &ev, &cert);
 	if (err != MCIM_OK) {
 		CHECK(err == MCIM_ERR_TRUNCATED || err == MCIM_ERR_PARSE ||
 		      err == MCIM_ERR_TOO_LARGE || err == MCIM_ERR_UNSUPPORTED ||

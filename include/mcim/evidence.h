@@ -215,8 +215,10 @@ mcim_err mcim_evidence_sign(const struct mcim_evidence *ev,
 			    size_t cap, size_t *out_len);
 
 /*
- * The PVA's check (R-PRC-203, R-TRE-G12): the x5chain leads to the CI root with a
- * leaf of role tre valid at now, that key signed the object, the payload decodes
+ * The PVA's check (R-PRC-203, R-TRE-G12): the x5chain leads to the CI root under
+ * policy (whose role must be MCIM_CERT_ROLE_TRE: every certificate valid at
+ * policy->now, none on its revocation list — the TRE's, its M2MES CA's), that key
+ * signed the object, the payload decodes
  * strictly, the certificate's TRE id is the payload's, the nonce is expected_nonce,
  * and the event log replays to the registers (REMOTE). On MCIM_OK fills *ev (claims
  * from the certificate) and, if tre_cert is not NULL, the certificate's content.
@@ -230,7 +232,7 @@ mcim_err mcim_evidence_sign(const struct mcim_evidence *ev,
  * registers).
  */
 mcim_err mcim_evidence_verify(const uint8_t *buf, size_t len, const uint8_t *ci_root,
-			      size_t ci_root_len, time_t now,
+			      size_t ci_root_len, const struct mcim_cert_policy *policy,
 			      const uint8_t expected_nonce[MCIM_EVIDENCE_NONCE_LEN],
 			      struct mcim_evidence *ev, struct mcim_cert_info *tre_cert)
     __attribute__((warn_unused_result));

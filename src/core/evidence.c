@@ -576,7 +576,7 @@ mcim_err mcim_evidence_sign(const struct mcim_evidence *ev,
 }
 
 mcim_err mcim_evidence_verify(const uint8_t *buf, size_t len, const uint8_t *ci_root,
-			      size_t ci_root_len, time_t now,
+			      size_t ci_root_len, const struct mcim_cert_policy *policy,
 			      const uint8_t expected_nonce[MCIM_EVIDENCE_NONCE_LEN],
 			      struct mcim_evidence *ev, struct mcim_cert_info *tre_cert)
 {
@@ -588,12 +588,11 @@ mcim_err mcim_evidence_verify(const uint8_t *buf, size_t len, const uint8_t *ci_
 
 	assert(buf != NULL || len == 0);
 	assert(ci_root != NULL && expected_nonce != NULL && ev != NULL);
+	assert(policy != NULL && policy->role == MCIM_CERT_ROLE_TRE);
 	if (len > MCIM_EVIDENCE_MAX_LEN)
 		return MCIM_ERR_TOO_LARGE;
-	err = mcim_cose_sign1_verify_x5chain(
-	    buf, len, ci_root, ci_root_len,
-	    &(struct mcim_cert_policy){.role = MCIM_CERT_ROLE_TRE, .now = now}, &msg,
-	    &leaf);
+	err = mcim_cose_sign1_verify_x5chain(buf, len, ci_root, ci_root_len, policy, &msg,
+					     &leaf);
 	if (err != MCIM_OK)
 		return err;
 	memset(&tmp, 0, sizeof(tmp));

@@ -388,14 +388,18 @@ mcim_err net_pva_evidence(struct net_pva *p, const uint8_t *req, size_t len,
 	err = peek_nonce(m.evidence.data, m.evidence.len, &w->ev);
 	if (err == MCIM_OK) {
 		uint8_t nonce[MCIM_EVIDENCE_NONCE_LEN];
+		struct mcim_cert_policy policy = {
+		    .role = MCIM_CERT_ROLE_TRE,
+		    .now = (time_t)now,
+		    .revoked = p->pki.revoked,
+		    .n_revoked = p->pki.n_revoked,
+		};
 
 		memcpy(nonce, w->ev.nonce, sizeof(nonce));
 		err = mcim_evidence_verify(m.evidence.data, m.evidence.len, p->ci_root,
-					   p->ci_root_len, (time_t)now, nonce, &w->ev,
+					   p->ci_root_len, &policy, nonce, &w->ev,
 					   &w->cert);
 	}
-	if (err == MCIM_OK && tool_pki_is_revoked(&p->pki, &w->cert.serial))
-		err = MCIM_ERR_BAD_CERT;
 	/* The certificate names the TRE in 32 hex digits; the protocol in 16 octets. */
 	if (err == MCIM_OK &&
 	    (strlen(w->cert.tre_id) != 2 * MCIM_PROTO_TRE_ID_LEN ||

@@ -399,6 +399,41 @@ static void test_forged_evidence(void **state)
 	assert_int_equal(submit(&d, (const uint8_t *)"\xa1\x61x", 3, n_p, &res, &r), 400);
 }
 
+/* R-PRC-203: after the M2MES CA is revoked (and the PVA restarted, as a daemon
+ * reads its PKI at start) the evidence of a TRE it issued is refused 422 BAD_CERT
+ * and no result is signed; a revoked TRE certificate alone is refused the same. */
+static void test_revoked_chain(void **state)
+{
+	static uint8_t ev[MCIM_EVIDENCE_MAX_LEN];
+	struct mcim_proto_pva_result res;
+	uint8_t n_p[MCIM_PROTO_N_P_LEN];
+	struct reply r;
+	struct dev a, b;
+	size_t len;
+
+	(void)state;
+	dev_make(&a, 1);
+	dev_make(&b, 1);
+	assert_int_equal(tool_pki_revoke_cert(&env.pki, a.cert, a.chain[0].len, "tre-a"),
+			 MCIM_OK);
+	env_unserve(&env);
+	env_serve(&env, NULL);
+	challenge(&a, MCIM_EVIDENCE_REMOTE, n_p);
+	len = evidence(&a, MCIM_EVIDENCE_REMOTE, n_p, &manifest, NULL, ev, sizeof(ev));
+	assert_int_equal(submit(&a, ev, len, n_p, &res, &r), 422);
+	assert_int_equal(env_cbor_error(&r), MCIM_ERR_BAD_CERT);
+	assert_int_equal(validate(&b, MCIM_EVIDENCE_REMOTE, &manifest, NULL, &res), 200);
+	assert_int_equal(res.status, MCIM_EAR_AFFIRMING);
+
+	assert_int_equal(tool_pki_revoke(&env.pki, "m2mes-ca"), MCIM_OK);
+	env_unserve(&env);
+	env_serve(&env, NULL);
+	challenge(&b, MCIM_EVIDENCE_REMOTE, n_p);
+	len = evidence(&b, MCIM_EVIDENCE_REMOTE, n_p, &manifest, NULL, ev, sizeof(ev));
+	assert_int_equal(submit(&b, ev, len, n_p, &res, &r), 422);
+	assert_int_equal(env_cbor_error(&r), MCIM_ERR_BAD_CERT);
+}
+
 /* Firmware without reference values is contraindicated in every mode (no
  * accept-all default). */
 static void test_unknown_firmware(void **state)
@@ -742,6 +777,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_nonce_of_other_tre, setup_strict,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_forged_evidence, setup_strict, teardown),
+	    cmocka_unit_test_setup_teardown(test_revoked_chain, setup_strict, teardown),
 	    cmocka_unit_test_setup_teardown(test_unknown_firmware, setup_strict,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_semi_strict, setup_strict, teardown),

@@ -186,10 +186,37 @@ static void env_tenant(struct net_tenant *t, const char *name, enum net_tenant_k
 }
 
 /* Makes the PKI and starts a server with the PVA (under policy) and the ICF. */
+/* The daemon's part: a server with the PVA and ICF routes over e's config and PKI
+ * directory (read afresh, as a daemon does at start). */
+static void env_serve(struct env *e, const struct net_pva_policy *policy)
+{
+	char msg[512] = "";
+
+	e->srv = net_server_new(&e->cfg, NULL, NULL);
+	assert_non_null(e->srv);
+	if (net_pva_routes(e->srv, &e->cfg, NET_ROLES_ALL, policy, &e->pva, msg,
+			   sizeof(msg)) != MCIM_OK)
+		fail_msg("PVA: %s", msg);
+	if (net_icf_routes(e->srv, &e->cfg, NET_ROLES_ALL, &e->icf, msg, sizeof(msg)) !=
+	    MCIM_OK)
+		fail_msg("ICF: %s", msg);
+	assert_non_null(e->pva);
+	assert_non_null(e->icf);
+	assert_int_equal(net_server_start(e->srv), MCIM_OK);
+	e->port = net_server_port(e->srv);
+}
+
+static void env_unserve(struct env *e)
+{
+	net_server_free(e->srv);
+	net_pva_http_free(e->pva);
+	net_icf_http_free(e->icf);
+}
+
 static void env_start(struct env *e, const struct net_pva_policy *policy)
 {
 	struct tool_pki_opts opts;
-	char err[TOOL_PKI_ERR_MAX], msg[512] = "";
+	char err[TOOL_PKI_ERR_MAX];
 
 	memset(e, 0, sizeof(*e));
 	snprintf(e->dir, sizeof(e->dir), "/tmp/mcim-pva-XXXXXX");
@@ -210,25 +237,12 @@ static void env_start(struct env *e, const struct net_pva_policy *policy)
 	e->cfg.n_tenants = 3;
 	e->cfg.limits.threads = 2;
 	e->cfg.limits.shutdown_grace_s = 5;
-	e->srv = net_server_new(&e->cfg, NULL, NULL);
-	assert_non_null(e->srv);
-	if (net_pva_routes(e->srv, &e->cfg, NET_ROLES_ALL, policy, &e->pva, msg,
-			   sizeof(msg)) != MCIM_OK)
-		fail_msg("PVA: %s", msg);
-	if (net_icf_routes(e->srv, &e->cfg, NET_ROLES_ALL, &e->icf, msg, sizeof(msg)) !=
-	    MCIM_OK)
-		fail_msg("ICF: %s", msg);
-	assert_non_null(e->pva);
-	assert_non_null(e->icf);
-	assert_int_equal(net_server_start(e->srv), MCIM_OK);
-	e->port = net_server_port(e->srv);
+	env_serve(e, policy);
 }
 
 static void env_stop(struct env *e)
 {
-	net_server_free(e->srv);
-	net_pva_http_free(e->pva);
-	net_icf_http_free(e->icf);
+	env_unserve(e);
 	tool_pki_free(&e->pki);
 	nftw(e->dir, env_rm, 16, FTW_DEPTH | FTW_PHYS);
 }

@@ -199,10 +199,22 @@ static size_t sign_by(const struct mcim_evidence *ev, const struct party *p)
 	return len;
 }
 
+static mcim_err verify_revoked(size_t len, time_t now,
+			       const struct mcim_cert_serial *revoked, size_t n_revoked,
+			       struct mcim_evidence *got)
+{
+	const struct mcim_cert_policy policy = {.role = MCIM_CERT_ROLE_TRE,
+						.now = now,
+						.revoked = revoked,
+						.n_revoked = n_revoked};
+
+	return mcim_evidence_verify(buf, len, pki.ci.der, pki.ci.len, &policy, nonce, got,
+				    NULL);
+}
+
 static mcim_err verify(size_t len, time_t now, struct mcim_evidence *got)
 {
-	return mcim_evidence_verify(buf, len, pki.ci.der, pki.ci.len, now, nonce, got,
-				    NULL);
+	return verify_revoked(len, now, NULL, 0, got);
 }
 
 /* ---- good evidence ---- */
@@ -222,9 +234,12 @@ static void good_evidence_each_mode(void **state)
 		sample(&ev, modes[m]);
 		len = sign_by(&ev, &pki.tre);
 		memset(&got, 0xee, sizeof(got));
-		assert_int_equal(mcim_evidence_verify(buf, len, pki.ci.der, pki.ci.len,
-						      NOW, nonce, &got, &cert),
-				 MCIM_OK);
+		assert_int_equal(
+		    mcim_evidence_verify(buf, len, pki.ci.der, pki.ci.len,
+					 &(const struct mcim_cert_policy){
+					     .role = MCIM_CERT_ROLE_TRE, .now = NOW},
+					 nonce, &got, &cert),
+		    MCIM_OK);
 		/* Everything signed comes back; the claims come from the certificate. */
 		assert_int_equal(got.backend, MCIM_CERT_BACKEND_TPM2);
 		assert_int_equal(got.assurance, 3);
@@ -347,6 +362,37 @@ static void other_tres_cert_refused(void **state)
 				 MCIM_OK);
 		assert_int_equal(verify(len, NOW, &got), MCIM_ERR_BAD_SIGNATURE);
 	}
+}
+
+/* R-PRC-203: a revoked certificate anywhere in the chain refuses the evidence: the
+ * TRE's own, or its M2MES CA's (every TRE it issued at once); another serial on the
+ * list changes nothing. */
+static struct mcim_cert_serial serial_of(const struct party *p)
+{
+	struct mcim_cert_info info;
+
+	assert_int_equal(mcim_cert_parse(p->der, p->len, &info, NULL), MCIM_OK);
+	return info.serial;
+}
+
+static void revoked_chain_refused(void **state)
+{
+	struct mcim_evidence ev, got;
+	struct mcim_cert_serial list[2];
+	size_t len;
+
+	(void)state;
+	sample(&ev, MCIM_EVIDENCE_REMOTE);
+	len = sign_by(&ev, &pki.tre);
+	list[0] = serial_of(&pki.tre2);
+	assert_int_equal(verify_revoked(len, NOW, list, 1, &got), MCIM_OK);
+	list[1] = serial_of(&pki.tre);
+	assert_int_equal(verify_revoked(len, NOW, list, 2, &got), MCIM_ERR_BAD_CERT);
+	list[1] = serial_of(&pki.ca);
+	assert_int_equal(verify_revoked(len, NOW, list, 2, &got), MCIM_ERR_BAD_CERT);
+	len = sign_by(&ev, &pki.tre2);
+	list[0] = serial_of(&pki.ca);
+	assert_int_equal(verify_revoked(len, NOW, list, 1, &got), MCIM_ERR_BAD_CERT);
 }
 
 static void log_must_replay(void **state)
@@ -835,6 +881,7 @@ int main(void)
 	    cmocka_unit_test(payload_round_trip_limits),
 	    cmocka_unit_test(wrong_nonce_refused),
 	    cmocka_unit_test(other_tres_cert_refused),
+	    cmocka_unit_test(revoked_chain_refused),
 	    cmocka_unit_test(log_must_replay),
 	    cmocka_unit_test(every_change_refused),
 	    cmocka_unit_test(strict_decoding),

@@ -615,9 +615,11 @@ static void attest(enum mcim_evidence_mode mode, struct mcim_evidence *got,
 					    chain_of(&t.tre, chain), buf, sizeof(buf),
 					    &len),
 			 MCIM_OK);
-	assert_int_equal(
-	    mcim_evidence_verify(buf, len, t.ci.der, t.ci.len, NOW, ev.nonce, got, NULL),
-	    MCIM_OK);
+	assert_int_equal(mcim_evidence_verify(buf, len, t.ci.der, t.ci.len,
+					      &(const struct mcim_cert_policy){
+						  .role = MCIM_CERT_ROLE_TRE, .now = NOW},
+					      ev.nonce, got, NULL),
+			 MCIM_OK);
 	mcim_evidence_appraise(got, &t.manifest, ap);
 }
 
