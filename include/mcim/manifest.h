@@ -122,12 +122,12 @@ const struct mcim_manifest_component *mcim_manifest_find(const struct mcim_manif
 							 const char *name);
 
 /*
- * SHA-256 of the file at path, and its length in octets (size may be NULL). work is
- * the caller's buffer for the file's octets (no allocation here). crypto.h has no
- * incremental SHA-256 yet, so the whole file must fit in work: a larger file is
- * MCIM_ERR_TOO_LARGE. The interface stays the same once hashing streams through
- * work in chunks. Errors: MCIM_ERR_NOT_FOUND (no such file), MCIM_ERR_IO (unreadable,
- * not a regular file), MCIM_ERR_TOO_LARGE, MCIM_ERR_CRYPTO.
+ * SHA-256 of the file at path, and its length in octets (size may be NULL). The
+ * file is read through work (the caller's buffer, at least 1 octet; no allocation
+ * here) in chunks of work_cap octets, so a component of any size is hashed in
+ * constant memory; a larger buffer only means fewer reads. digest and size are
+ * written only on success. Errors: MCIM_ERR_NOT_FOUND (no such file), MCIM_ERR_IO
+ * (unreadable, not a regular file, a read error midway).
  */
 mcim_err mcim_manifest_hash_file(const char *path, uint8_t *work, size_t work_cap,
 				 uint8_t digest[MCIM_SHA256_LEN], uint64_t *size);

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mcim/bytes.h"
 #include "mcim/cbor.h"
 #include "mcim/cose.h"
 
@@ -324,59 +325,48 @@ const struct mcim_manifest_component *mcim_manifest_find(const struct mcim_manif
 /* ---- file digests ---- */
 
 /* Reads the whole of fd into work; MCIM_ERR_TOO_LARGE when it does not fit. */
-static mcim_err read_all(int fd, uint8_t *work, size_t cap, size_t *len)
+/* Feeds the rest of fd into ctx through work, counting the octets into *len. */
+static mcim_err hash_stream(int fd, uint8_t *work, size_t cap,
+			    struct mcim_sha256_ctx *ctx, uint64_t *len)
 {
-	size_t got = 0;
-
 	for (;;) {
-		uint8_t probe;
-		ssize_t n;
+		ssize_t n = read(fd, work, cap);
 
-		if (got == cap) {
-			/* Full: the file fits only if nothing is left. */
-			n = read(fd, &probe, 1);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0)
-				return MCIM_ERR_IO;
-			if (n > 0)
-				return MCIM_ERR_TOO_LARGE;
-			break;
-		}
-		n = read(fd, work + got, cap - got);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return MCIM_ERR_IO;
 		if (n == 0)
-			break;
-		got += (size_t)n;
+			return MCIM_OK;
+		mcim_sha256_update(ctx, work, (size_t)n);
+		*len += (uint64_t)n;
 	}
-	*len = got;
-	return MCIM_OK;
 }
 
 mcim_err mcim_manifest_hash_file(const char *path, uint8_t *work, size_t work_cap,
 				 uint8_t digest[MCIM_SHA256_LEN], uint64_t *size)
 {
+	struct mcim_sha256_ctx ctx;
 	struct stat st;
-	size_t len = 0;
+	uint64_t len = 0;
 	int fd;
 	mcim_err err;
 
-	assert(path != NULL && digest != NULL);
-	assert(work != NULL || work_cap == 0);
+	assert(path != NULL && digest != NULL && work != NULL && work_cap > 0);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return errno == ENOENT ? MCIM_ERR_NOT_FOUND : MCIM_ERR_IO;
+	mcim_sha256_init(&ctx);
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
 		err = MCIM_ERR_IO;
 	else
-		err = read_all(fd, work, work_cap, &len);
+		err = hash_stream(fd, work, work_cap, &ctx, &len);
 	close(fd);
-	if (err == MCIM_OK)
-		err = mcim_sha256(work, len, digest);
-	if (err == MCIM_OK && size != NULL)
-		*size = len;
+	if (err == MCIM_OK) {
+		mcim_sha256_final(&ctx, digest);
+		if (size != NULL)
+			*size = len;
+	}
+	mcim_wipe(&ctx, sizeof(ctx));
 	return err;
 }

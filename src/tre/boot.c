@@ -40,8 +40,8 @@ static int config_ok(const struct tre_boot_config *cfg)
 {
 	if (cfg->n_components > TRE_BOOT_COMPONENTS_MAX ||
 	    (cfg->components == NULL && cfg->n_components != 0) ||
-	    (cfg->manifest == NULL && cfg->manifest_len != 0) ||
-	    (cfg->work == NULL && cfg->work_cap != 0))
+	    (cfg->manifest == NULL && cfg->manifest_len != 0) || cfg->work == NULL ||
+	    cfg->work_cap == 0)
 		return 0;
 	for (size_t i = 0; i < cfg->n_components; i++) {
 		const struct tre_boot_component *c = &cfg->components[i];

@@ -60,7 +60,7 @@ struct tre_boot_config {
 	time_t now;		       /* for certificate validity */
 	const struct tre_boot_component *components; /* measured in this order */
 	size_t n_components;			     /* 0..TRE_BOOT_COMPONENTS_MAX */
-	uint8_t *work; /* for file contents: bounds a component's size */
+	uint8_t *work; /* read buffer for hashing components (any size >= 1) */
 	size_t work_cap;
 };
 
