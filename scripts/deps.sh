@@ -6,7 +6,7 @@ set -eu
 
 packages="build-essential cmake pkg-config clang clang-format valgrind
 libssl-dev libcbor-dev libjansson-dev libsqlite3-dev libcmocka-dev
-libmicrohttpd-dev libcurl4-openssl-dev sqlite3 curl"
+libmicrohttpd-dev libcurl4-openssl-dev sqlite3 curl openssl"
 
 missing=""
 for p in $packages; do

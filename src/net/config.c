@@ -143,8 +143,9 @@ const struct net_tenant *net_config_tenant(const struct net_config *cfg, const c
 static mcim_err parse_listen(const json_t *root, struct net_config *cfg,
 			     struct net_jerr *e)
 {
-	static const char *const keys[] = {"address", "port", NULL};
+	static const char *const keys[] = {"address", "port", "plain_http", NULL};
 	const json_t *v = json_object_get(root, "listen");
+	const json_t *b;
 	const char *addr = NULL;
 	uint64_t port = cfg->port;
 	unsigned char sa[sizeof(struct in6_addr)];
@@ -165,6 +166,56 @@ static mcim_err parse_listen(const json_t *root, struct net_config *cfg,
 		strcpy(cfg->listen_address, addr);
 	}
 	cfg->port = (uint16_t)port;
+	b = json_object_get(v, "plain_http");
+	if (b != NULL && !json_is_boolean(b))
+		return net_jerr_set(e, "listen.plain_http", "must be true or false");
+	cfg->plain_http = b != NULL && json_is_true(b);
+	return MCIM_OK;
+}
+
+/* 1 for 127.0.0.0/8 and ::1: addresses no other host can reach. */
+static int is_loopback(const char *addr)
+{
+	struct in_addr v4;
+	struct in6_addr v6;
+
+	if (inet_pton(AF_INET, addr, &v4) == 1)
+		return (ntohl(v4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, addr, &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
+}
+
+/*
+ * tls.cert and tls.key, both or neither. Bearer tokens and the device's session
+ * travel in headers: off the host they need TLS, so a non-loopback address without
+ * it is refused unless listen.plain_http says a proxy in front ends TLS.
+ */
+static mcim_err parse_tls(const json_t *root, const char *base_dir,
+			  struct net_config *cfg, struct net_jerr *e)
+{
+	static const char *const keys[] = {"cert", "key", NULL};
+	const json_t *v = json_object_get(root, "tls");
+	const char *cert = NULL, *key = NULL;
+	mcim_err err;
+
+	if (v != NULL) {
+		if ((err = net_json_object(v, "tls", keys, e)) != MCIM_OK ||
+		    (err = net_json_str(v, "tls", "cert", 1, 1, NET_PATH_MAX - 1, &cert,
+					e)) != MCIM_OK ||
+		    (err = net_json_str(v, "tls", "key", 1, 1, NET_PATH_MAX - 1, &key,
+					e)) != MCIM_OK)
+			return err;
+		if (!resolve_path(cfg->tls_cert, base_dir, cert) ||
+		    !resolve_path(cfg->tls_key, base_dir, key))
+			return net_jerr_set(e, "tls", "a path longer than %d characters",
+					    NET_PATH_MAX - 1);
+	}
+	if (cfg->tls_cert[0] == '\0' && !cfg->plain_http &&
+	    !is_loopback(cfg->listen_address))
+		return net_jerr_set(
+		    e, "listen.address",
+		    "%s is reachable from other hosts: configure tls, or set "
+		    "listen.plain_http when a proxy in front ends TLS",
+		    cfg->listen_address);
 	return MCIM_OK;
 }
 
@@ -517,7 +568,7 @@ mcim_err net_config_parse(const char *text, size_t len, const char *base_dir,
 {
 	static const char *const keys[] = {"listen", "roles",	"store",  "log",
 					   "pki",    "tenants", "limits", "protocol",
-					   "drf",    "pva",	NULL};
+					   "drf",    "pva",	"tls",	  NULL};
 	json_error_t jerr;
 	json_t *root;
 	mcim_err err;
@@ -543,7 +594,8 @@ mcim_err net_config_parse(const char *text, size_t len, const char *base_dir,
 	    (err = parse_limits(root, cfg, e)) != MCIM_OK ||
 	    (err = parse_protocol(root, cfg, e)) != MCIM_OK ||
 	    (err = parse_drf(root, cfg, e)) != MCIM_OK ||
-	    (err = parse_pva(root, cfg, e)) != MCIM_OK)
+	    (err = parse_pva(root, cfg, e)) != MCIM_OK ||
+	    (err = parse_tls(root, base_dir, cfg, e)) != MCIM_OK)
 		net_config_free(cfg);
 	json_decref(root);
 	return err;

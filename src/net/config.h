@@ -96,7 +96,11 @@ struct net_pva_settings {
 struct net_config {
 	char listen_address[NET_ADDR_MAX];
 	uint16_t port;	/* 0: any free port */
-	unsigned roles; /* enum net_role bits */
+	int plain_http; /* 1: serve without TLS on a non-loopback address (a proxy ends
+			   TLS) */
+	char tls_cert[NET_PATH_MAX]; /* PEM chain; "" : no TLS (loopback or plain_http) */
+	char tls_key[NET_PATH_MAX];  /* PEM private key of tls_cert's leaf */
+	unsigned roles;		     /* enum net_role bits */
 	char store_path[NET_PATH_MAX];
 	enum net_log_level log_level;
 	char pki_dir[NET_PATH_MAX];

@@ -131,14 +131,16 @@ void net_drf_free(struct net_drf *drf)
 /* The configured URL, or this daemon's own base URL. */
 static void url_or_self(const struct net_drf *drf, const char *url, char *out, size_t cap)
 {
-	const char *addr = net_api_config(drf->api)->listen_address;
+	const struct net_config *cfg = net_api_config(drf->api);
+	const char *addr = cfg->listen_address;
 	int v6 = strchr(addr, ':') != NULL;
 
 	if (url[0] != '\0')
 		snprintf(out, cap, "%s", url);
 	else
-		snprintf(out, cap, "http://%s%s%s:%u", v6 ? "[" : "", addr, v6 ? "]" : "",
-			 (unsigned)net_server_port(drf->srv));
+		snprintf(out, cap, "%s://%s%s%s:%u",
+			 cfg->tls_cert[0] != '\0' ? "https" : "http", v6 ? "[" : "", addr,
+			 v6 ? "]" : "", (unsigned)net_server_port(drf->srv));
 }
 
 /*

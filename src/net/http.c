@@ -75,6 +75,8 @@ struct net_server {
 	size_t n_routes;
 	struct net_metrics *metrics;
 	struct MHD_Daemon *daemon;
+	char *tls_cert, *tls_key; /* PEM, NUL-terminated, while the daemon runs */
+	size_t tls_key_len;
 	uint16_t port;
 	uint32_t id_prefix;
 	atomic_uint_least32_t next_id;
@@ -1084,6 +1086,66 @@ struct net_server *net_server_new(const struct net_config *cfg, net_health_fn he
 	return srv;
 }
 
+#define TLS_PEM_MAX (256 * 1024)
+
+/* The whole file at path, NUL-terminated, into a new buffer of *len + 1 octets. */
+static mcim_err read_pem(const char *path, char **out, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	size_t n;
+
+	if (f == NULL)
+		return MCIM_ERR_IO;
+	buf = malloc(TLS_PEM_MAX + 1);
+	n = buf != NULL ? fread(buf, 1, TLS_PEM_MAX + 1, f) : 0;
+	if (buf == NULL || ferror(f) || n == 0 || n > TLS_PEM_MAX) {
+		fclose(f);
+		if (buf != NULL)
+			mcim_wipe(buf, TLS_PEM_MAX + 1);
+		free(buf);
+		return buf == NULL ? MCIM_ERR_NOMEM : MCIM_ERR_IO;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return MCIM_OK;
+}
+
+static void tls_free(struct net_server *srv)
+{
+	if (srv->tls_key != NULL)
+		mcim_wipe(srv->tls_key, srv->tls_key_len);
+	free(srv->tls_key);
+	free(srv->tls_cert);
+	srv->tls_key = srv->tls_cert = NULL;
+}
+
+/* The configured certificate chain and key, read at every start (a restart picks up
+ * renewed files). */
+static mcim_err tls_load(struct net_server *srv)
+{
+	const struct net_config *cfg = srv->cfg;
+	size_t cert_len = 0;
+	mcim_err err;
+
+	if (cfg->tls_cert[0] == '\0')
+		return MCIM_OK;
+	err = read_pem(cfg->tls_cert, &srv->tls_cert, &cert_len);
+	if (err != MCIM_OK) {
+		net_log(NET_LOG_ERROR, NULL, "tls.cert %s: cannot read it",
+			cfg->tls_cert);
+		return err;
+	}
+	err = read_pem(cfg->tls_key, &srv->tls_key, &srv->tls_key_len);
+	if (err != MCIM_OK) {
+		net_log(NET_LOG_ERROR, NULL, "tls.key %s: cannot read it", cfg->tls_key);
+		tls_free(srv);
+	}
+	return err;
+}
+
 mcim_err net_server_start(struct net_server *srv)
 {
 	const struct net_config *cfg = srv->cfg;
@@ -1112,16 +1174,27 @@ mcim_err net_server_start(struct net_server *srv)
 			cfg->listen_address);
 		return MCIM_ERR_IO;
 	}
+	if (tls_load(srv) != MCIM_OK)
+		return MCIM_ERR_IO;
+	if (srv->tls_cert != NULL)
+		flags |= MHD_USE_TLS;
+	/* Without TLS the option list ends where the HTTPS options would start. */
 	srv->daemon = MHD_start_daemon(
 	    flags, 0, NULL, NULL, access_cb, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log,
 	    NULL, MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_THREAD_POOL_SIZE,
 	    (unsigned)cfg->limits.threads, MHD_OPTION_CONNECTION_TIMEOUT,
 	    (unsigned)cfg->limits.idle_timeout_s, MHD_OPTION_CONNECTION_LIMIT,
 	    (unsigned)cfg->limits.max_connections, MHD_OPTION_NOTIFY_COMPLETED,
-	    completed_cb, srv, MHD_OPTION_END);
+	    completed_cb, srv,
+	    srv->tls_cert != NULL ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END,
+	    srv->tls_cert, MHD_OPTION_HTTPS_MEM_KEY, srv->tls_key, MHD_OPTION_END);
 	if (srv->daemon == NULL) {
-		net_log(NET_LOG_ERROR, NULL, "cannot listen on %s port %u",
-			cfg->listen_address, (unsigned)cfg->port);
+		net_log(NET_LOG_ERROR, NULL, "cannot listen on %s port %u%s",
+			cfg->listen_address, (unsigned)cfg->port,
+			srv->tls_cert != NULL ? " (or tls.cert/tls.key are not a usable "
+						"certificate and key)"
+					      : "");
+		tls_free(srv);
 		return MCIM_ERR_IO;
 	}
 	info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -1160,6 +1233,7 @@ void net_server_stop(struct net_server *srv)
 			(long long)net_metrics_inflight_now(srv->metrics));
 	MHD_stop_daemon(srv->daemon);
 	srv->daemon = NULL;
+	tls_free(srv);
 	srv->port = 0;
 }
 

@@ -102,6 +102,33 @@ static void full(void **state)
 }
 
 /* An empty object is a complete config: loopback, any port, every role. */
+/* TLS paths resolve like the others; a public address is accepted with TLS or with
+ * plain_http (a proxy ends TLS), loopback in any form without either. */
+static void tls_and_addresses(void **state)
+{
+	static const char *const ok[] = {
+	    "{\"listen\":{\"address\":\"0.0.0.0\"},\"tls\":{\"cert\":\"c.pem\","
+	    "\"key\":\"/k/key.pem\"}}",
+	    "{\"listen\":{\"address\":\"10.1.2.3\",\"plain_http\":true}}",
+	    "{\"listen\":{\"address\":\"127.8.9.10\"}}",
+	    "{\"listen\":{\"address\":\"::1\"}}",
+	};
+	struct net_config cfg;
+	struct net_jerr e;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		if (net_config_parse(ok[i], strlen(ok[i]), "/srv", &cfg, &e) != MCIM_OK)
+			fail_msg("%s: %s", ok[i], e.msg);
+		if (i == 0) {
+			assert_string_equal(cfg.tls_cert, "/srv/c.pem");
+			assert_string_equal(cfg.tls_key, "/k/key.pem");
+		}
+		assert_int_equal(cfg.plain_http, i == 1);
+		net_config_free(&cfg);
+	}
+}
+
 static void defaults(void **state)
 {
 	struct net_config cfg;
@@ -111,6 +138,9 @@ static void defaults(void **state)
 	assert_int_equal(net_config_parse("{}", 2, "", &cfg, &e), MCIM_OK);
 	assert_string_equal(cfg.listen_address, "127.0.0.1");
 	assert_int_equal(cfg.port, 0);
+	assert_int_equal(cfg.plain_http, 0);
+	assert_string_equal(cfg.tls_cert, "");
+	assert_string_equal(cfg.tls_key, "");
 	assert_int_equal(cfg.roles, NET_ROLES_ALL);
 	assert_string_equal(cfg.store_path, "mcimd.db");
 	assert_string_equal(cfg.pki_dir, "pki");
@@ -285,6 +315,18 @@ static const struct bad_case bad_cases[] = {
     {"{\"pva\":{\"min_assurance\":256}}", MCIM_ERR_INVALID_ARG,
      "pva.min_assurance: must be between 0 and 255"},
     {"{\"pva\":{\"strict\":true}}", MCIM_ERR_INVALID_ARG, "pva.strict: unknown key"},
+    /* T-05: tokens and sessions never cross a network in clear by accident. */
+    {"{\"listen\":{\"address\":\"0.0.0.0\"}}", MCIM_ERR_INVALID_ARG,
+     "listen.address: 0.0.0.0 is reachable from other hosts: configure tls, or set "
+     "listen.plain_http when a proxy in front ends TLS"},
+    {"{\"listen\":{\"address\":\"::\"}}", MCIM_ERR_INVALID_ARG,
+     "listen.address: :: is reachable from other hosts:*"},
+    {"{\"listen\":{\"address\":\"10.1.2.3\",\"plain_http\":1}}", MCIM_ERR_INVALID_ARG,
+     "listen.plain_http: must be true or false"},
+    {"{\"tls\":{\"cert\":\"c.pem\"}}", MCIM_ERR_INVALID_ARG, "tls.key: missing"},
+    {"{\"tls\":{\"key\":\"k.pem\"}}", MCIM_ERR_INVALID_ARG, "tls.cert: missing"},
+    {"{\"tls\":{\"cert\":\"c\",\"key\":\"k\",\"ca\":\"x\"}}", MCIM_ERR_INVALID_ARG,
+     "tls.ca: unknown key"},
 };
 
 static void check_msg(const char *got, const char *want, const char *doc)
@@ -483,9 +525,13 @@ static void paths(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(full),	 cmocka_unit_test(defaults),
-	    cmocka_unit_test(bad_keys),	 cmocka_unit_test(long_paths),
-	    cmocka_unit_test(load_file), cmocka_unit_test(roles),
+	    cmocka_unit_test(full),
+	    cmocka_unit_test(defaults),
+	    cmocka_unit_test(tls_and_addresses),
+	    cmocka_unit_test(bad_keys),
+	    cmocka_unit_test(long_paths),
+	    cmocka_unit_test(load_file),
+	    cmocka_unit_test(roles),
 	    cmocka_unit_test(paths),
 	};
 	return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);
