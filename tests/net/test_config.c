@@ -107,8 +107,8 @@ static void full(void **state)
 static void tls_and_addresses(void **state)
 {
 	static const char *const ok[] = {
-	    "{\"listen\":{\"address\":\"0.0.0.0\"},\"tls\":{\"cert\":\"c.pem\","
-	    "\"key\":\"/k/key.pem\"}}",
+	    ("{\"listen\":{\"address\":\"0.0.0.0\"},\"tls\":{\"cert\":\"c.pem\","
+	     "\"key\":\"/k/key.pem\"}}"),
 	    "{\"listen\":{\"address\":\"10.1.2.3\",\"plain_http\":true}}",
 	    "{\"listen\":{\"address\":\"127.8.9.10\"}}",
 	    "{\"listen\":{\"address\":\"::1\"}}",
