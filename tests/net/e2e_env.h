@@ -199,42 +199,41 @@ static inline void set_base(const char *url)
 	memcpy(env.base, url, n + 1);
 }
 
-/* A device request to base+path with the device's session header (or none). */
+/* A device request to base+path with body of Content-Type type and the session
+ * header hdr ("Authorization: MCIM-Session ...", or NULL: none). */
+static inline void e2e_post(const char *base, const char *path, const char *type,
+			    const void *body, size_t len, const char *hdr,
+			    struct reply *r)
+{
+	char url[512], ct[96];
+	struct curl_slist *h = NULL;
+	CURL *c = curl_easy_init();
+
+	assert_non_null(c);
+	memset(r, 0, sizeof(*r));
+	snprintf(url, sizeof(url), "%s%s", base, path);
+	snprintf(ct, sizeof(ct), "Content-Type: %s", type);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, env_on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+	if (hdr != NULL)
+		h = curl_slist_append(h, hdr);
+	h = curl_slist_append(h, ct);
+	h = curl_slist_append(h, "Expect:");
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, len > 0 ? body : "");
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
+	assert_int_equal(curl_easy_perform(c), CURLE_OK);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+}
+
+/* A device's CBOR request to base+path with its session header (or none). */
 static inline void dev_http(const char *base, const char *path, const uint8_t *body,
 			    size_t len, const char *session, struct reply *r)
 {
-	char saved[sizeof(env.base)];
-
-	memcpy(saved, env.base, sizeof(saved));
-	set_base(base);
-	assert_true(session == NULL || strlen(session) < sizeof(env.session));
-	memcpy(env.session, session != NULL ? session : "",
-	       session != NULL ? strlen(session) + 1 : 1);
-	if (session != NULL && strncmp(path, "/dpf/", 5) != 0) {
-		/* env_http sends the session to /dpf/ only: the others get it here. */
-		char url[512];
-		struct curl_slist *h = NULL;
-		CURL *c = curl_easy_init();
-
-		memset(r, 0, sizeof(*r));
-		snprintf(url, sizeof(url), "%s%s", base, path);
-		curl_easy_setopt(c, CURLOPT_URL, url);
-		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, env_on_body);
-		curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
-		h = curl_slist_append(h, session);
-		h = curl_slist_append(h, "Content-Type: application/cbor");
-		h = curl_slist_append(h, "Expect:");
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)len);
-		assert_int_equal(curl_easy_perform(c), CURLE_OK);
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
-		curl_slist_free_all(h);
-		curl_easy_cleanup(c);
-	} else {
-		env_post(path, body, len, r);
-	}
-	memcpy(env.base, saved, sizeof(saved));
+	e2e_post(base, path, "application/cbor", body, len, session, r);
 }
 
 /* An operator API call; *doc (when not NULL) the JSON answer. Returns the status. */
@@ -821,6 +820,144 @@ static inline void e2e_snapshot_same(const struct e2e_snapshot *a,
 		if ((except == NULL || strcmp(a->t[k].name, except) != 0) &&
 		    e2e_snapshot_diff(a, b, a->t[k].name) != 0)
 			fail_msg("table %s changed", a->t[k].name);
+}
+
+/* ---- refusals ---- */
+
+/* A second PKI with the same entities that nobody trusts (env.rogue). */
+static inline void e2e_rogue_init(void)
+{
+	struct tool_pki_opts opts;
+	char err[TOOL_PKI_ERR_MAX];
+
+	snprintf(env.rogue_dir, sizeof(env.rogue_dir), "%s/rogue", env.dir);
+	memset(&opts, 0, sizeof(opts));
+	opts.now = time(NULL);
+	assert_int_equal(tool_pki_init(env.rogue_dir, &opts, err), MCIM_OK);
+	assert_int_equal(tool_pki_load(env.rogue_dir, &env.rogue), MCIM_OK);
+}
+
+/* An ICF session header signed by pki's vno-icf for [iat, exp) with scope bits. */
+static inline void e2e_session_make(struct tool_pki *pki, int64_t iat, int64_t exp,
+				    uint32_t scope, int flip, char *hdr, size_t cap)
+{
+	struct mcim_proto_session ss;
+	struct mcim_p256_priv key;
+	struct mcim_iov chain[MCIM_COSE_X5CHAIN_MAX];
+	struct mcim_proto_signer signer;
+	uint8_t cose[MCIM_PROTO_SIGNED_MAX];
+	char b64[MCIM_PROTO_SIGNED_MAX * 2];
+	size_t n = 0, len = 0;
+
+	memset(&ss, 0, sizeof(ss));
+	snprintf(ss.pcid, sizeof(ss.pcid), "%s0000004242", E2E_VNO_PLMN);
+	ss.scope = scope;
+	assert_int_equal(mcim_rng_fill(mcim_rng_system(), ss.sid, sizeof(ss.sid)),
+			 MCIM_OK);
+	ss.iat = iat;
+	ss.exp = exp;
+	assert_int_equal(tool_pki_key(pki, "vno-icf", &key), MCIM_OK);
+	assert_int_equal(tool_pki_chain(pki, "vno-icf", 0, chain, 4, &n), MCIM_OK);
+	signer = (struct mcim_proto_signer){&key, chain, n};
+	assert_int_equal(mcim_proto_session_sign(&ss, &signer, cose, sizeof(cose), &len),
+			 MCIM_OK);
+	mcim_p256_priv_wipe(&key);
+	if (flip)
+		cose[len - 1] ^= 0x01; /* the last octet of the signature */
+	env_b64url(cose, len, b64, sizeof(b64));
+	snprintf(hdr, cap, "Authorization: MCIM-Session %s", b64);
+}
+
+/* A registration token for d signed by pki's drf, never issued by the DRF. */
+static inline void e2e_token_make(struct tool_pki *pki, struct dev *d, const char *base,
+				  int64_t iat, int64_t exp)
+{
+	struct mcim_p256_priv drf;
+	struct mcim_iov chain[MCIM_COSE_X5CHAIN_MAX];
+	struct mcim_proto_signer signer;
+	size_t n = 0;
+
+	memset(&d->tok, 0, sizeof(d->tok));
+	memcpy(d->tok.tre_id, d->tre_id, 16);
+	snprintf(d->tok.sho, sizeof(d->tok.sho), "%s", ENV_SHO1);
+	snprintf(d->tok.dpf_url, sizeof(d->tok.dpf_url), "%s", base);
+	snprintf(d->tok.pva_url, sizeof(d->tok.pva_url), "%s", base);
+	assert_int_equal(mcim_rng_fill(mcim_rng_system(), d->tok.reg_id, 16), MCIM_OK);
+	assert_int_equal(mcim_rng_fill(mcim_rng_system(), d->tok.n_d, 16), MCIM_OK);
+	d->tok.iat = iat;
+	d->tok.exp = exp;
+	assert_int_equal(tool_pki_key(pki, "ro-drf", &drf), MCIM_OK);
+	assert_int_equal(
+	    tool_pki_chain(pki, "ro-drf", 0, chain, MCIM_COSE_X5CHAIN_MAX, &n), MCIM_OK);
+	signer = (struct mcim_proto_signer){&drf, chain, n};
+	assert_int_equal(mcim_proto_reg_token_sign(&d->tok, &signer, d->token,
+						   sizeof(d->token), &d->token_len),
+			 MCIM_OK);
+	mcim_p256_priv_wipe(&drf);
+}
+
+/* A TRE identity for tre_id issued by pki's M2MES CA (the rogue one: a certificate
+ * that does not chain to the CI root). */
+static inline void e2e_dev_issued(struct dev *d, struct tool_pki *pki,
+				  const uint8_t tre_id[16])
+{
+	struct mcim_p256_pub pub;
+	struct tool_pki_tre req;
+	char hex[33];
+	size_t n = 0;
+
+	memset(d, 0, sizeof(*d));
+	memcpy(d->tre_id, tre_id, 16);
+	hex_of(tre_id, 16, hex);
+	assert_int_equal(mcim_p256_keygen(&d->key, &pub), MCIM_OK);
+	memset(&req, 0, sizeof(req));
+	req.pub = &pub;
+	req.tre_id = hex;
+	req.platform_id = "356938035643809";
+	req.backend = MCIM_CERT_BACKEND_SOFT;
+	req.assurance = 1;
+	req.not_before = time(NULL) - 3600;
+	assert_int_equal(
+	    tool_pki_issue_tre(pki, &req, d->cert, sizeof(d->cert), &d->cert_len),
+	    MCIM_OK);
+	d->chain[0] = (struct mcim_iov){d->cert, d->cert_len};
+	assert_int_equal(tool_pki_chain(pki, "m2mes-ca", 0, d->chain + 1,
+					MCIM_COSE_X5CHAIN_MAX - 1, &n),
+			 MCIM_OK);
+	d->n_chain = 1 + n;
+}
+
+/* Flips one bit of the first occurrence of needle (n octets) in buf; the needle
+ * must be there. */
+static inline void e2e_flip(uint8_t *buf, size_t len, const uint8_t *needle, size_t n)
+{
+	for (size_t i = 0; i + n <= len; i++)
+		if (memcmp(buf + i, needle, n) == 0) {
+			buf[i + n / 2] ^= 0x01;
+			return;
+		}
+	fail_msg("the octets to modify are not in the message");
+}
+
+/* POST /v1/tenants/{tenant}/registrations for tre_hex with the tenant's token. */
+static inline void e2e_register(const char *base, const char *tenant, const char *token,
+				const char *sho, const char *tre_hex)
+{
+	char path[96], body[128];
+
+	snprintf(path, sizeof(path), "/v1/tenants/%s/registrations", tenant);
+	snprintf(body, sizeof(body), "{\"tre_id\":\"%s\",\"sho\":\"%s\"}", tre_hex, sho);
+	assert_int_equal(op(base, "POST", path, token, body, NULL), 201);
+}
+
+/* A device refusal: status and error name of r. */
+static inline void e2e_refused(const struct reply *r, long status, mcim_err err)
+{
+	if (r->status != status)
+		fail_msg("HTTP %ld, expected %ld", r->status, status);
+	if (env_err(r) != err)
+		fail_msg("%s, expected %s", mcim_err_name(env_err(r)),
+			 mcim_err_name(err));
 }
 
 #endif
