@@ -620,16 +620,34 @@ static inline void auc_attach(const struct mcim_profile *p, struct mcim_sqn_ms *
 
 /* ---- the operators ---- */
 
+/* The PVA tenant publishes a signed manifest (len octets) through base; the status. */
+static inline long e2e_publish_manifest(const char *base, const uint8_t *man, size_t len)
+{
+	static char b64[MCIM_MANIFEST_MAX_LEN * 2], json[MCIM_MANIFEST_MAX_LEN * 2 + 32];
+	size_t bl;
+
+	assert_true(len <= MCIM_MANIFEST_MAX_LEN);
+	env_b64url(man, len, b64, sizeof(b64));
+	for (char *c = b64; *c; c++)
+		*c = *c == '-' ? '+' : *c == '_' ? '/' : *c;
+	bl = strlen(b64);
+	while (bl % 4 != 0)
+		b64[bl++] = '=';
+	b64[bl] = '\0';
+	snprintf(json, sizeof(json), "{\"manifest\":\"%s\"}", b64);
+	return op(base, "POST", "/v1/tenants/pva/reference-values", E2E_TOK_PVA, json,
+		  NULL);
+}
+
 /* The M2MES signs the reference firmware (e2e_manifest), the PVA tenant publishes it
  * through base. */
 static inline void publish_reference_values(const char *base)
 {
 	static uint8_t buf[MCIM_MANIFEST_MAX_LEN];
-	static char b64[MCIM_MANIFEST_MAX_LEN * 2], json[MCIM_MANIFEST_MAX_LEN * 2 + 32];
 	static const char *const names[] = {"bootloader", "kernel", "app"};
 	struct mcim_p256_priv key;
 	struct mcim_iov chain[MCIM_COSE_X5CHAIN_MAX];
-	size_t n_chain = 0, len = 0, bl;
+	size_t n_chain = 0, len = 0;
 
 	memset(&e2e_manifest, 0, sizeof(e2e_manifest));
 	e2e_manifest.sequence = 7;
@@ -652,17 +670,7 @@ static inline void publish_reference_values(const char *base)
 					    sizeof(buf), &len),
 			 MCIM_OK);
 	mcim_p256_priv_wipe(&key);
-	env_b64url(buf, len, b64, sizeof(b64));
-	for (char *c = b64; *c; c++)
-		*c = *c == '-' ? '+' : *c == '_' ? '/' : *c;
-	bl = strlen(b64);
-	while (bl % 4 != 0)
-		b64[bl++] = '=';
-	b64[bl] = '\0';
-	snprintf(json, sizeof(json), "{\"manifest\":\"%s\"}", b64);
-	assert_int_equal(
-	    op(base, "POST", "/v1/tenants/pva/reference-values", E2E_TOK_PVA, json, NULL),
-	    201);
+	assert_int_equal(e2e_publish_manifest(base, buf, len), 201);
 }
 
 /* The VNO imports the devices' PCIDs (K, OPc) through base. */
@@ -958,6 +966,112 @@ static inline void e2e_refused(const struct reply *r, long status, mcim_err err)
 	if (env_err(r) != err)
 		fail_msg("%s, expected %s", mcim_err_name(env_err(r)),
 			 mcim_err_name(err));
+}
+
+/* ---- one daemon for refusal tests ---- */
+
+/* The daemon with every role, the ICF session every test device carries (earned
+ * by the first PCID of the setup) and a device counter for fresh PCID numbers. */
+static struct e2e_daemon e2e_d;
+static char e2e_session[sizeof(env.session)];
+static unsigned e2e_n_devs;
+
+/* Group setup after e2e_pki_init (and whatever must be in the PKI before the
+ * daemon starts): the rogue PKI, the config, the daemon, n PCIDs imported, the
+ * reference values, the shared session, the test's store connection. */
+static inline void e2e_refusals_up(struct e2e_dev *pcids, size_t n)
+{
+	e2e_rogue_init();
+	e2e_write_config();
+	e2e_daemon_start(&e2e_d, "drf,pva,dpf,auc,icf", "all");
+	for (size_t i = 0; i < n; i++)
+		e2e_dev_new(&pcids[i], (unsigned)i, 0);
+	import_pcids(e2e_d.base, pcids, n);
+	publish_reference_values(e2e_d.base);
+	icf_attach(&pcids[0], e2e_d.base);
+	memcpy(e2e_session, pcids[0].session, sizeof(e2e_session));
+	e2e_n_devs = (unsigned)n;
+	assert_int_equal(e2e_store_open(), 0);
+}
+
+static inline void e2e_refusals_down(void)
+{
+	e2e_daemon_stop(&e2e_d);
+	tool_pki_free(&env.rogue);
+	e2e_down();
+}
+
+/* Posts body to path with hdr (NULL: no session) and checks the refusal and that
+ * the database did not change. */
+static inline void refused(const char *path, const uint8_t *body, size_t len,
+			   const char *hdr, long status, mcim_err err)
+{
+	struct e2e_snapshot a, b;
+	struct reply r;
+
+	e2e_snapshot_take(&a);
+	dev_http(e2e_d.base, path, body, len, hdr, &r);
+	e2e_refused(&r, status, err);
+	reply_free(&r);
+	e2e_snapshot_take(&b);
+	e2e_snapshot_same(&a, &b, NULL);
+	e2e_snapshot_free(&a);
+	e2e_snapshot_free(&b);
+}
+
+/* Posts body and expects 200. */
+static inline void accepted(const char *path, const uint8_t *body, size_t len,
+			    const char *hdr)
+{
+	struct reply r;
+
+	dev_http(e2e_d.base, path, body, len, hdr, &r);
+	assert_int_equal(r.status, 200);
+	reply_free(&r);
+}
+
+/* A new device, registered with sho1, holding the common ICF session. */
+static inline void fresh(struct e2e_dev *e)
+{
+	e2e_dev_new(e, e2e_n_devs++, 0);
+	memcpy(e->session, e2e_session, sizeof(e->session));
+	e2e_register(e2e_d.base, "sho1", ENV_TOKEN_SHO1, ENV_SHO1, e->tre_hex);
+}
+
+/* fresh, discovered, validated (affirming), and M1 -> M2 done in x. */
+static inline void at_m3(struct e2e_dev *e, struct dl *x)
+{
+	mcim_err err;
+
+	fresh(e);
+	assert_int_equal(drf_discover(e, e2e_d.base, e->session), 200);
+	pva_validate(e, e->d.tok.pva_url);
+	assert_int_equal(e->pva_status, MCIM_EAR_AFFIRMING);
+	memset(x, 0, sizeof(*x));
+	memcpy(env.session, e->session, sizeof(env.session));
+	set_base(e->d.tok.dpf_url);
+	assert_int_equal(dl_m1(x, &e->d, e->d.token, e->d.token_len, e->d.tre_id, &err),
+			 200);
+}
+
+/* at_m3, then M3 -> M4 done and the receipt made in x. */
+static inline void at_receipt(struct e2e_dev *e, struct dl *x)
+{
+	mcim_err err;
+
+	at_m3(e, x);
+	dl_m3_make(x, &e->d, e->pva, e->pva_len);
+	assert_int_equal(dl_m3_post(x, &e->d, &err), 200);
+	dl_receipt_make(x, &e->d, MCIM_OK, &x->keys);
+}
+
+static inline void provisioned(struct e2e_dev *e, struct dl *x)
+{
+	char st[32];
+
+	at_receipt(e, x);
+	accepted("/dpf/v1/receipt", x->receipt, x->receipt_len, e->session);
+	assert_string_equal(reg_state(e2e_d.base, e, st, sizeof(st)), "provisioned");
 }
 
 #endif

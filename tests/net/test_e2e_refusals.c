@@ -23,119 +23,33 @@
 
 #include "e2e_env.h"
 
-#define N_PCIDS 4 /* PCIDs imported for the ICF tests; the first earns the session */
+/* PCIDs imported for the ICF tests; the first earns the session all devices use. */
+#define N_PCIDS 4
 
-static struct e2e_daemon d;
 static struct e2e_dev pcids[N_PCIDS];
 static struct dev revoked; /* registered, its certificate revoked */
-static char session[sizeof(env.session)];
-static unsigned n_devs = N_PCIDS;
 
 static int setup(void **state)
 {
 	(void)state;
 	if (e2e_pki_init("mcim-refusals") != 0)
 		return -1;
-	e2e_rogue_init();
 	dev_new(&revoked);
 	assert_int_equal(tool_pki_revoke_cert(&env.pki, revoked.cert, revoked.cert_len,
 					      "a stolen TRE"),
 			 MCIM_OK);
-	e2e_write_config();
-	e2e_daemon_start(&d, "drf,pva,dpf,auc,icf", "all");
-	for (unsigned i = 0; i < N_PCIDS; i++)
-		e2e_dev_new(&pcids[i], i, 0);
-	import_pcids(d.base, pcids, N_PCIDS);
-	publish_reference_values(d.base);
-	icf_attach(&pcids[0], d.base);
-	memcpy(session, pcids[0].session, sizeof(session));
-	return e2e_store_open();
+	e2e_refusals_up(pcids, N_PCIDS);
+	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	e2e_daemon_stop(&d);
 	for (unsigned i = 0; i < N_PCIDS; i++)
 		e2e_dev_free(&pcids[i]);
 	mcim_p256_priv_wipe(&revoked.key);
-	tool_pki_free(&env.rogue);
-	e2e_down();
+	e2e_refusals_down();
 	return 0;
-}
-
-/* ---- helpers ---- */
-
-/* Posts body to path with hdr (NULL: no session) and checks the refusal and that
- * the database did not change. */
-static void refused(const char *path, const uint8_t *body, size_t len, const char *hdr,
-		    long status, mcim_err err)
-{
-	struct e2e_snapshot a, b;
-	struct reply r;
-
-	e2e_snapshot_take(&a);
-	dev_http(d.base, path, body, len, hdr, &r);
-	e2e_refused(&r, status, err);
-	reply_free(&r);
-	e2e_snapshot_take(&b);
-	e2e_snapshot_same(&a, &b, NULL);
-	e2e_snapshot_free(&a);
-	e2e_snapshot_free(&b);
-}
-
-/* Posts body and expects 200. */
-static void accepted(const char *path, const uint8_t *body, size_t len, const char *hdr)
-{
-	struct reply r;
-
-	dev_http(d.base, path, body, len, hdr, &r);
-	assert_int_equal(r.status, 200);
-	reply_free(&r);
-}
-
-/* A new device, registered with sho1, holding the common ICF session. */
-static void fresh(struct e2e_dev *e)
-{
-	e2e_dev_new(e, n_devs++, 0);
-	memcpy(e->session, session, sizeof(e->session));
-	e2e_register(d.base, "sho1", ENV_TOKEN_SHO1, ENV_SHO1, e->tre_hex);
-}
-
-/* fresh, discovered, validated (affirming), and M1 -> M2 done in x. */
-static void at_m3(struct e2e_dev *e, struct dl *x)
-{
-	mcim_err err;
-
-	fresh(e);
-	assert_int_equal(drf_discover(e, d.base, e->session), 200);
-	pva_validate(e, e->d.tok.pva_url);
-	assert_int_equal(e->pva_status, MCIM_EAR_AFFIRMING);
-	memset(x, 0, sizeof(*x));
-	memcpy(env.session, e->session, sizeof(env.session));
-	set_base(e->d.tok.dpf_url);
-	assert_int_equal(dl_m1(x, &e->d, e->d.token, e->d.token_len, e->d.tre_id, &err),
-			 200);
-}
-
-/* at_m3, then M3 -> M4 done and the receipt made in x. */
-static void at_receipt(struct e2e_dev *e, struct dl *x)
-{
-	mcim_err err;
-
-	at_m3(e, x);
-	dl_m3_make(x, &e->d, e->pva, e->pva_len);
-	assert_int_equal(dl_m3_post(x, &e->d, &err), 200);
-	dl_receipt_make(x, &e->d, MCIM_OK, &x->keys);
-}
-
-static void provisioned(struct e2e_dev *e, struct dl *x)
-{
-	char st[32];
-
-	at_receipt(e, x);
-	accepted("/dpf/v1/receipt", x->receipt, x->receipt_len, e->session);
-	assert_string_equal(reg_state(d.base, e, st, sizeof(st)), "provisioned");
 }
 
 /* M1 for e with token (len octets) claiming tre_id. */
@@ -167,7 +81,7 @@ static void icf_wrong_res_is_denied_and_uses_up_the_challenge(void **state)
 	struct reply r;
 
 	(void)state;
-	icf_challenge(e, d.base, &ch);
+	icf_challenge(e, e2e_d.base, &ch);
 	icf_answer(e, &ch, good, sizeof(good), &len);
 	{
 		struct mcim_proto_icf_attach_req m;
@@ -180,7 +94,7 @@ static void icf_wrong_res_is_denied_and_uses_up_the_challenge(void **state)
 		    MCIM_OK);
 	}
 	e2e_snapshot_take(&a);
-	dev_http(d.base, "/icf/v1/attach", bad, len, NULL, &r);
+	dev_http(e2e_d.base, "/icf/v1/attach", bad, len, NULL, &r);
 	e2e_refused(&r, 403, MCIM_ERR_DENIED);
 	reply_free(&r);
 	e2e_snapshot_take(&b);
@@ -189,7 +103,7 @@ static void icf_wrong_res_is_denied_and_uses_up_the_challenge(void **state)
 	e2e_snapshot_free(&a);
 	e2e_snapshot_free(&b);
 	refused("/icf/v1/attach", good, len, NULL, 403, MCIM_ERR_DENIED);
-	icf_attach(e, d.base);
+	icf_attach(e, e2e_d.base);
 }
 
 /* An answer with no challenge pending, and one for a PCID never imported: the same
@@ -245,7 +159,7 @@ static void icf_replayed_attach_is_denied(void **state)
 	size_t len = 0;
 
 	(void)state;
-	icf_challenge(e, d.base, &ch);
+	icf_challenge(e, e2e_d.base, &ch);
 	icf_answer(e, &ch, body, sizeof(body), &len);
 	accepted("/icf/v1/attach", body, len, NULL);
 	refused("/icf/v1/attach", body, len, NULL, 403, MCIM_ERR_DENIED);
@@ -264,7 +178,7 @@ static void icf_forged_auts_is_denied(void **state)
 	struct reply r;
 
 	(void)state;
-	icf_challenge(e, d.base, &ch);
+	icf_challenge(e, e2e_d.base, &ch);
 	memset(&a, 0, sizeof(a));
 	snprintf(a.pcid, sizeof(a.pcid), "%s", e->pcid);
 	a.resync = 1;
@@ -273,14 +187,14 @@ static void icf_forged_auts_is_denied(void **state)
 	assert_int_equal(mcim_proto_icf_attach_req_encode(&a, body, sizeof(body), &len),
 			 MCIM_OK);
 	e2e_snapshot_take(&s0);
-	dev_http(d.base, "/icf/v1/attach", body, len, NULL, &r);
+	dev_http(e2e_d.base, "/icf/v1/attach", body, len, NULL, &r);
 	e2e_refused(&r, 403, MCIM_ERR_DENIED);
 	reply_free(&r);
 	e2e_snapshot_take(&s1);
 	e2e_snapshot_same(&s0, &s1, "auc_subscriber");
 	e2e_snapshot_free(&s0);
 	e2e_snapshot_free(&s1);
-	icf_attach(e, d.base);
+	icf_attach(e, e2e_d.base);
 }
 
 /* ---- the ICF session at the DRF, the PVA and the DPF (§2: 401 DENIED) ---- */
@@ -324,7 +238,7 @@ static void session_refusals(enum bad_session kind)
 				     &pq, chal, sizeof(chal), &chal_len),
 				 MCIM_OK);
 	}
-	pva_nonce(&a, d.base, n_p);
+	pva_nonce(&a, e2e_d.base, n_p);
 	pva_evidence_body(&a, &a.d, n_p, ev, sizeof(ev), &ev_len);
 	at_m3(&b, &xb);
 	dl_m3_make(&xb, &b.d, b.pva, b.pva_len);
@@ -372,7 +286,7 @@ static void session_refusals(enum bad_session kind)
 		}
 	}
 	for (size_t i = 0; i < 6; i++)
-		accepted(routes[i].path, routes[i].body, *routes[i].len, session);
+		accepted(routes[i].path, routes[i].body, *routes[i].len, e2e_session);
 	dl_wipe(&xb);
 	dl_wipe(&xc);
 	e2e_dev_free(&a);
@@ -428,16 +342,16 @@ static void discover_unknown_or_released_tre_is_404(void **state)
 	size_t len = 0;
 
 	(void)state;
-	e2e_dev_new(&e, n_devs++, 0);
+	e2e_dev_new(&e, e2e_n_devs++, 0);
 	memcpy(q.tre_id, e.d.tre_id, 16);
 	memset(q.n_d, 1, sizeof(q.n_d));
 	assert_int_equal(mcim_proto_discover_req_encode(&q, body, sizeof(body), &len),
 			 MCIM_OK);
-	refused("/drf/v1/discover", body, len, session, 404, MCIM_ERR_NOT_FOUND);
-	e2e_register(d.base, "sho1", ENV_TOKEN_SHO1, ENV_SHO1, e.tre_hex);
+	refused("/drf/v1/discover", body, len, e2e_session, 404, MCIM_ERR_NOT_FOUND);
+	e2e_register(e2e_d.base, "sho1", ENV_TOKEN_SHO1, ENV_SHO1, e.tre_hex);
 	snprintf(path, sizeof(path), "/v1/tenants/sho1/registrations/%s", e.tre_hex);
-	assert_int_equal(op(d.base, "DELETE", path, ENV_TOKEN_SHO1, NULL, NULL), 200);
-	refused("/drf/v1/discover", body, len, session, 404, MCIM_ERR_NOT_FOUND);
+	assert_int_equal(op(e2e_d.base, "DELETE", path, ENV_TOKEN_SHO1, NULL, NULL), 200);
+	refused("/drf/v1/discover", body, len, e2e_session, 404, MCIM_ERR_NOT_FOUND);
 	e2e_dev_free(&e);
 }
 
@@ -457,7 +371,7 @@ static void pva_mode_not_allowed_is_403_policy(void **state)
 	memcpy(q.tre_id, e.d.tre_id, 16);
 	assert_int_equal(
 	    mcim_proto_pva_challenge_req_encode(&q, body, sizeof(body), &len), MCIM_OK);
-	refused("/pva/v1/challenge", body, len, session, 403, MCIM_ERR_POLICY);
+	refused("/pva/v1/challenge", body, len, e2e_session, 403, MCIM_ERR_POLICY);
 	e2e_dev_free(&e);
 }
 
@@ -473,7 +387,7 @@ static void pva_nonce_never_issued_is_403(void **state)
 	fresh(&e);
 	assert_int_equal(mcim_rng_fill(mcim_rng_system(), n_p, sizeof(n_p)), MCIM_OK);
 	pva_evidence_body(&e, &e.d, n_p, body, sizeof(body), &len);
-	refused("/pva/v1/evidence", body, len, session, 403, MCIM_ERR_DENIED);
+	refused("/pva/v1/evidence", body, len, e2e_session, 403, MCIM_ERR_DENIED);
 	e2e_dev_free(&e);
 }
 
@@ -489,11 +403,11 @@ static void pva_nonce_of_another_tre_is_403(void **state)
 	(void)state;
 	fresh(&a);
 	fresh(&b);
-	pva_nonce(&a, d.base, n_p);
+	pva_nonce(&a, e2e_d.base, n_p);
 	pva_evidence_body(&b, &b.d, n_p, body, sizeof(body), &len);
-	refused("/pva/v1/evidence", body, len, session, 403, MCIM_ERR_DENIED);
+	refused("/pva/v1/evidence", body, len, e2e_session, 403, MCIM_ERR_DENIED);
 	pva_evidence_body(&a, &a.d, n_p, body, sizeof(body), &len);
-	accepted("/pva/v1/evidence", body, len, session);
+	accepted("/pva/v1/evidence", body, len, e2e_session);
 	e2e_dev_free(&a);
 	e2e_dev_free(&b);
 }
@@ -508,10 +422,10 @@ static void pva_replayed_evidence_is_409(void **state)
 
 	(void)state;
 	fresh(&e);
-	pva_nonce(&e, d.base, n_p);
+	pva_nonce(&e, e2e_d.base, n_p);
 	pva_evidence_body(&e, &e.d, n_p, body, sizeof(body), &len);
-	accepted("/pva/v1/evidence", body, len, session);
-	refused("/pva/v1/evidence", body, len, session, 409, MCIM_ERR_REPLAY);
+	accepted("/pva/v1/evidence", body, len, e2e_session);
+	refused("/pva/v1/evidence", body, len, e2e_session, 409, MCIM_ERR_REPLAY);
 	e2e_dev_free(&e);
 }
 
@@ -531,17 +445,17 @@ static void pva_evidence_of_wrong_devices_is_refused(void **state)
 	(void)state;
 	fresh(&a);
 	fresh(&b);
-	pva_nonce(&a, d.base, n_p);
+	pva_nonce(&a, e2e_d.base, n_p);
 	pva_evidence_body(&a, &b.d, n_p, body, sizeof(body), &len);
-	refused("/pva/v1/evidence", body, len, session, 403, MCIM_ERR_WRONG_ROLE);
+	refused("/pva/v1/evidence", body, len, e2e_session, 403, MCIM_ERR_WRONG_ROLE);
 	e2e_dev_issued(&rogue, &env.rogue, a.d.tre_id);
 	pva_evidence_body(&a, &rogue, n_p, body, sizeof(body), &len);
-	refused("/pva/v1/evidence", body, len, session, 422, MCIM_ERR_BAD_CERT);
+	refused("/pva/v1/evidence", body, len, e2e_session, 422, MCIM_ERR_BAD_CERT);
 	pva_evidence_body(&a, &a.d, n_p, body, sizeof(body), &len);
 	e2e_flip(body, len, e2e_manifest.components[1].digest, 32);
-	refused("/pva/v1/evidence", body, len, session, 422, MCIM_ERR_BAD_SIGNATURE);
+	refused("/pva/v1/evidence", body, len, e2e_session, 422, MCIM_ERR_BAD_SIGNATURE);
 	pva_evidence_body(&a, &a.d, n_p, body, sizeof(body), &len);
-	accepted("/pva/v1/evidence", body, len, session);
+	accepted("/pva/v1/evidence", body, len, e2e_session);
 	mcim_p256_priv_wipe(&rogue.key);
 	e2e_dev_free(&a);
 	e2e_dev_free(&b);
@@ -557,15 +471,15 @@ static void pva_evidence_of_revoked_tre_is_422(void **state)
 	size_t len = 0;
 
 	(void)state;
-	e2e_dev_new(&e, n_devs++, 0);
+	e2e_dev_new(&e, e2e_n_devs++, 0);
 	mcim_p256_priv_wipe(&e.d.key);
 	e.d = revoked;
 	hex_of(e.d.tre_id, 16, e.tre_hex);
 	e.d.chain[0] = (struct mcim_iov){e.d.cert, e.d.cert_len};
-	memcpy(e.session, session, sizeof(e.session));
-	pva_nonce(&e, d.base, n_p);
+	memcpy(e.session, e2e_session, sizeof(e.session));
+	pva_nonce(&e, e2e_d.base, n_p);
 	pva_evidence_body(&e, &e.d, n_p, body, sizeof(body), &len);
-	refused("/pva/v1/evidence", body, len, session, 422, MCIM_ERR_BAD_CERT);
+	refused("/pva/v1/evidence", body, len, e2e_session, 422, MCIM_ERR_BAD_CERT);
 	e2e_dev_free(&e);
 }
 
@@ -585,36 +499,36 @@ static void m1_bad_tokens_are_refused(void **state)
 	(void)state;
 	at_m3(&a, &x); /* a's token is good: M1 with it works */
 	fresh(&b);
-	assert_int_equal(drf_discover(&b, d.base, session), 200);
+	assert_int_equal(drf_discover(&b, e2e_d.base, e2e_session), 200);
 	/* signed by a DRF of another CA: 422 BAD_CERT */
 	other = a.d;
-	e2e_token_make(&env.rogue, &other, d.base, now, now + 600);
+	e2e_token_make(&env.rogue, &other, e2e_d.base, now, now + 600);
 	len = m1_body(&x, other.token, other.token_len, a.d.tre_id, body, sizeof(body));
-	refused("/dpf/v1/m1", body, len, session, 422, MCIM_ERR_BAD_CERT);
+	refused("/dpf/v1/m1", body, len, e2e_session, 422, MCIM_ERR_BAD_CERT);
 	/* a's token, one bit of its signature flipped: 422 BAD_SIGNATURE */
 	memcpy(tok, a.d.token, a.d.token_len);
 	tl = a.d.token_len;
 	tok[tl - 1] ^= 0x01;
 	len = m1_body(&x, tok, tl, a.d.tre_id, body, sizeof(body));
-	refused("/dpf/v1/m1", body, len, session, 422, MCIM_ERR_BAD_SIGNATURE);
+	refused("/dpf/v1/m1", body, len, e2e_session, 422, MCIM_ERR_BAD_SIGNATURE);
 	/* a's token presented for b: 403 DENIED */
 	len = m1_body(&x, a.d.token, a.d.token_len, b.d.tre_id, body, sizeof(body));
-	refused("/dpf/v1/m1", body, len, session, 403, MCIM_ERR_DENIED);
+	refused("/dpf/v1/m1", body, len, e2e_session, 403, MCIM_ERR_DENIED);
 	/* the genuine DRF key, past its time: 410 EXPIRED */
-	e2e_token_make(&env.pki, &other, d.base, now - 7200, now - 3600);
+	e2e_token_make(&env.pki, &other, e2e_d.base, now - 7200, now - 3600);
 	len = m1_body(&x, other.token, other.token_len, a.d.tre_id, body, sizeof(body));
-	refused("/dpf/v1/m1", body, len, session, 410, MCIM_ERR_EXPIRED);
+	refused("/dpf/v1/m1", body, len, e2e_session, 410, MCIM_ERR_EXPIRED);
 	/* the genuine DRF key, a reg_id the DRF never issued: 403 DENIED */
-	e2e_token_make(&env.pki, &other, d.base, now, now + 600);
+	e2e_token_make(&env.pki, &other, e2e_d.base, now, now + 600);
 	len = m1_body(&x, other.token, other.token_len, a.d.tre_id, body, sizeof(body));
-	refused("/dpf/v1/m1", body, len, session, 403, MCIM_ERR_DENIED);
+	refused("/dpf/v1/m1", body, len, e2e_session, 403, MCIM_ERR_DENIED);
 	/* no COSE at all: 400 */
 	memset(tok, 0x5a, 64);
 	len = m1_body(&x, tok, 64, a.d.tre_id, body, sizeof(body));
-	refused("/dpf/v1/m1", body, len, session, 400, MCIM_ERR_PARSE);
+	refused("/dpf/v1/m1", body, len, e2e_session, 400, MCIM_ERR_PARSE);
 	/* and the good one still works */
-	set_base(d.base);
-	memcpy(env.session, session, sizeof(env.session));
+	set_base(e2e_d.base);
+	memcpy(env.session, e2e_session, sizeof(env.session));
 	assert_int_equal(dl_m1(&x, &a.d, a.d.token, a.d.token_len, a.d.tre_id, &err),
 			 200);
 	dl_wipe(&x);
@@ -633,7 +547,7 @@ static void m1_with_a_used_token_is_409(void **state)
 	(void)state;
 	provisioned(&e, &x);
 	len = m1_body(&x, e.d.token, e.d.token_len, e.d.tre_id, body, sizeof(body));
-	refused("/dpf/v1/m1", body, len, session, 409, MCIM_ERR_REPLAY);
+	refused("/dpf/v1/m1", body, len, e2e_session, 409, MCIM_ERR_REPLAY);
 	dl_wipe(&x);
 	e2e_dev_free(&e);
 }
@@ -651,7 +565,7 @@ static void m3_before_m1_is_404(void **state)
 	at_m3(&e, &x);
 	assert_int_equal(mcim_rng_fill(mcim_rng_system(), x.m2v.txid + 4, 12), MCIM_OK);
 	dl_m3_make(&x, &e.d, e.pva, e.pva_len);
-	refused("/dpf/v1/m3", x.m3, x.m3_len, session, 404, MCIM_ERR_NOT_FOUND);
+	refused("/dpf/v1/m3", x.m3, x.m3_len, e2e_session, 404, MCIM_ERR_NOT_FOUND);
 	dl_wipe(&x);
 	e2e_dev_free(&e);
 }
@@ -664,7 +578,7 @@ static void m3_replayed_is_409(void **state)
 
 	(void)state;
 	at_receipt(&e, &x);
-	refused("/dpf/v1/m3", x.m3, x.m3_len, session, 409, MCIM_ERR_REPLAY);
+	refused("/dpf/v1/m3", x.m3, x.m3_len, e2e_session, 409, MCIM_ERR_REPLAY);
 	dl_wipe(&x);
 	e2e_dev_free(&e);
 }
@@ -686,8 +600,8 @@ static void m3_modified_is_422_and_changes_nothing(void **state)
 	    MCIM_OK);
 	memcpy(m3, x.m3, x.m3_len);
 	e2e_flip(m3, x.m3_len, th, sizeof(th));
-	refused("/dpf/v1/m3", m3, x.m3_len, session, 422, MCIM_ERR_BAD_SIGNATURE);
-	set_base(d.base);
+	refused("/dpf/v1/m3", m3, x.m3_len, e2e_session, 422, MCIM_ERR_BAD_SIGNATURE);
+	set_base(e2e_d.base);
 	assert_int_equal(dl_m3_post(&x, &e.d, &err), 200);
 	dl_wipe(&x);
 	e2e_dev_free(&e);
@@ -707,17 +621,17 @@ static void m3_of_wrong_devices_is_refused(void **state)
 	at_m3(&a, &x);
 	fresh(&b);
 	dl_m3_make(&x, &b.d, a.pva, a.pva_len);
-	refused("/dpf/v1/m3", x.m3, x.m3_len, session, 403, MCIM_ERR_DENIED);
+	refused("/dpf/v1/m3", x.m3, x.m3_len, e2e_session, 403, MCIM_ERR_DENIED);
 	e2e_dev_issued(&rogue, &env.rogue, a.d.tre_id);
 	dl_m3_make(&x, &rogue, a.pva, a.pva_len);
-	refused("/dpf/v1/m3", x.m3, x.m3_len, session, 422, MCIM_ERR_BAD_CERT);
+	refused("/dpf/v1/m3", x.m3, x.m3_len, e2e_session, 422, MCIM_ERR_BAD_CERT);
 	/* a second transaction y; x's txid with y's transcript */
 	memset(&y, 0, sizeof(y));
 	assert_int_equal(dl_m1(&y, &a.d, a.d.token, a.d.token_len, a.d.tre_id, &err),
 			 200);
 	memcpy(y.m2v.txid, x.m2v.txid, 16);
 	dl_m3_make(&y, &a.d, a.pva, a.pva_len);
-	refused("/dpf/v1/m3", y.m3, y.m3_len, session, 403, MCIM_ERR_DENIED);
+	refused("/dpf/v1/m3", y.m3, y.m3_len, e2e_session, 403, MCIM_ERR_DENIED);
 	dl_m3_make(&x, &a.d, a.pva, a.pva_len);
 	assert_int_equal(dl_m3_post(&x, &a.d, &err), 200);
 	mcim_p256_priv_wipe(&rogue.key);
@@ -742,28 +656,28 @@ static void m3_of_revoked_tre_is_422(void **state)
 	r = revoked;
 	r.chain[0] = (struct mcim_iov){r.cert, r.cert_len};
 	hex_of(r.tre_id, 16, hex);
-	e2e_register(d.base, "sho1", ENV_TOKEN_SHO1, ENV_SHO1, hex);
+	e2e_register(e2e_d.base, "sho1", ENV_TOKEN_SHO1, ENV_SHO1, hex);
 	{
 		struct e2e_dev e;
 
-		e2e_dev_new(&e, n_devs++, 0);
+		e2e_dev_new(&e, e2e_n_devs++, 0);
 		mcim_p256_priv_wipe(&e.d.key);
 		e.d = r;
-		memcpy(e.session, session, sizeof(e.session));
-		assert_int_equal(drf_discover(&e, d.base, session), 200);
+		memcpy(e.session, e2e_session, sizeof(e.session));
+		assert_int_equal(drf_discover(&e, e2e_d.base, e2e_session), 200);
 		r.tok = e.d.tok;
 		memcpy(r.token, e.d.token, e.d.token_len);
 		r.token_len = e.d.token_len;
 		e2e_dev_free(&e);
 	}
 	memset(&x, 0, sizeof(x));
-	set_base(d.base);
-	memcpy(env.session, session, sizeof(env.session));
+	set_base(e2e_d.base);
+	memcpy(env.session, e2e_session, sizeof(env.session));
 	assert_int_equal(dl_m1(&x, &r, r.token, r.token_len, r.tre_id, &err), 200);
 	dev_pva(&r, &env.pki, MCIM_EAR_AFFIRMING, env_now(), env_now() + 600, pva,
 		sizeof(pva), &pva_len);
 	dl_m3_make(&x, &r, pva, pva_len);
-	refused("/dpf/v1/m3", x.m3, x.m3_len, session, 422, MCIM_ERR_BAD_CERT);
+	refused("/dpf/v1/m3", x.m3, x.m3_len, e2e_session, 422, MCIM_ERR_BAD_CERT);
 	dl_wipe(&x);
 }
 
@@ -787,28 +701,28 @@ static void m3_with_bad_pva_results_is_refused(void **state)
 	dev_pva(&e.d, &env.pki, MCIM_EAR_AFFIRMING, now - 3600, now - 3000, pva,
 		sizeof(pva), &n);
 	dl_m3_make(&x, &e.d, pva, n);
-	refused("/dpf/v1/m3", x.m3, x.m3_len, session, 410, MCIM_ERR_EXPIRED);
+	refused("/dpf/v1/m3", x.m3, x.m3_len, e2e_session, 410, MCIM_ERR_EXPIRED);
 	dev_pva(&e.d, &env.rogue, MCIM_EAR_AFFIRMING, now, now + 600, pva, sizeof(pva),
 		&n);
 	dl_m3_make(&x, &e.d, pva, n);
-	refused("/dpf/v1/m3", x.m3, x.m3_len, session, 422, MCIM_ERR_BAD_CERT);
+	refused("/dpf/v1/m3", x.m3, x.m3_len, e2e_session, 422, MCIM_ERR_BAD_CERT);
 	dev_pva(&other.d, &env.pki, MCIM_EAR_AFFIRMING, now, now + 600, pva, sizeof(pva),
 		&n);
 	dl_m3_make(&x, &e.d, pva, n);
-	refused("/dpf/v1/m3", x.m3, x.m3_len, session, 403, MCIM_ERR_DENIED);
+	refused("/dpf/v1/m3", x.m3, x.m3_len, e2e_session, 403, MCIM_ERR_DENIED);
 	memcpy(pva, e.pva, e.pva_len);
 	pva[e.pva_len - 1] ^= 0x01;
 	dl_m3_make(&x, &e.d, pva, e.pva_len);
-	refused("/dpf/v1/m3", x.m3, x.m3_len, session, 422, MCIM_ERR_BAD_SIGNATURE);
+	refused("/dpf/v1/m3", x.m3, x.m3_len, e2e_session, 422, MCIM_ERR_BAD_SIGNATURE);
 	dev_pva(&e.d, &env.pki, MCIM_EAR_WARNING, now, now + 600, pva, sizeof(pva), &n);
 	dl_m3_make(&x, &e.d, pva, n);
-	refused("/dpf/v1/m3", x.m3, x.m3_len, session, 422, MCIM_ERR_BAD_BOOT);
+	refused("/dpf/v1/m3", x.m3, x.m3_len, e2e_session, 422, MCIM_ERR_BAD_BOOT);
 	dev_pva(&e.d, &env.pki, MCIM_EAR_CONTRAINDICATED, now, now + 600, pva,
 		sizeof(pva), &n);
 	dl_m3_make(&x, &e.d, pva, n);
-	refused("/dpf/v1/m3", x.m3, x.m3_len, session, 422, MCIM_ERR_BAD_BOOT);
+	refused("/dpf/v1/m3", x.m3, x.m3_len, e2e_session, 422, MCIM_ERR_BAD_BOOT);
 	dl_m3_make(&x, &e.d, e.pva, e.pva_len);
-	set_base(d.base);
+	set_base(e2e_d.base);
 	assert_int_equal(dl_m3_post(&x, &e.d, &err), 200);
 	dl_wipe(&x);
 	e2e_dev_free(&e);
@@ -827,11 +741,11 @@ static void receipt_before_m3_is_409(void **state)
 	(void)state;
 	at_m3(&e, &x);
 	dl_receipt_make(&x, &e.d, MCIM_OK, &x.keys);
-	refused("/dpf/v1/receipt", x.receipt, x.receipt_len, session, 409,
+	refused("/dpf/v1/receipt", x.receipt, x.receipt_len, e2e_session, 409,
 		MCIM_ERR_STATE);
 	assert_int_equal(mcim_rng_fill(mcim_rng_system(), x.m2v.txid + 4, 12), MCIM_OK);
 	dl_receipt_make(&x, &e.d, MCIM_OK, &x.keys);
-	refused("/dpf/v1/receipt", x.receipt, x.receipt_len, session, 404,
+	refused("/dpf/v1/receipt", x.receipt, x.receipt_len, e2e_session, 404,
 		MCIM_ERR_NOT_FOUND);
 	dl_wipe(&x);
 	e2e_dev_free(&e);
@@ -845,7 +759,7 @@ static void receipt_replayed_is_409(void **state)
 
 	(void)state;
 	provisioned(&e, &x);
-	refused("/dpf/v1/receipt", x.receipt, x.receipt_len, session, 409,
+	refused("/dpf/v1/receipt", x.receipt, x.receipt_len, e2e_session, 409,
 		MCIM_ERR_REPLAY);
 	dl_wipe(&x);
 	e2e_dev_free(&e);
@@ -868,24 +782,24 @@ static void receipt_modified_or_foreign_is_refused(void **state)
 	assert_int_equal(
 	    mcim_rng_fill(mcim_rng_system(), (uint8_t *)&wrong, sizeof(wrong)), MCIM_OK);
 	dl_receipt_make(&x, &e.d, MCIM_OK, &wrong);
-	refused("/dpf/v1/receipt", x.receipt, x.receipt_len, session, 422,
+	refused("/dpf/v1/receipt", x.receipt, x.receipt_len, e2e_session, 422,
 		MCIM_ERR_MAC_FAILURE);
 	dl_receipt_make(&x, &e.d, MCIM_OK, &x.keys);
 	e2e_flip(x.receipt, x.receipt_len, x.ct_hash, 32);
-	refused("/dpf/v1/receipt", x.receipt, x.receipt_len, session, 422,
+	refused("/dpf/v1/receipt", x.receipt, x.receipt_len, e2e_session, 422,
 		MCIM_ERR_BAD_SIGNATURE);
 	dl_receipt_make(&x, &other.d, MCIM_OK, &x.keys);
-	refused("/dpf/v1/receipt", x.receipt, x.receipt_len, session, 403,
+	refused("/dpf/v1/receipt", x.receipt, x.receipt_len, e2e_session, 403,
 		MCIM_ERR_DENIED);
 	x.ct_hash[0] ^= 0x01;
 	dl_receipt_make(&x, &e.d, MCIM_OK, &x.keys);
 	x.ct_hash[0] ^= 0x01;
-	refused("/dpf/v1/receipt", x.receipt, x.receipt_len, session, 403,
+	refused("/dpf/v1/receipt", x.receipt, x.receipt_len, e2e_session, 403,
 		MCIM_ERR_DENIED);
-	assert_string_equal(reg_state(d.base, &e, st, sizeof(st)), "registered");
+	assert_string_equal(reg_state(e2e_d.base, &e, st, sizeof(st)), "registered");
 	dl_receipt_make(&x, &e.d, MCIM_OK, &x.keys);
-	accepted("/dpf/v1/receipt", x.receipt, x.receipt_len, session);
-	assert_string_equal(reg_state(d.base, &e, st, sizeof(st)), "provisioned");
+	accepted("/dpf/v1/receipt", x.receipt, x.receipt_len, e2e_session);
+	assert_string_equal(reg_state(e2e_d.base, &e, st, sizeof(st)), "provisioned");
 	mcim_proto_dl_keys_wipe(&wrong);
 	dl_wipe(&x);
 	e2e_dev_free(&e);
@@ -909,7 +823,7 @@ static const char *const device_routes[] = {
 static void post_typed(const char *path, const char *type, const void *body, size_t len,
 		       struct reply *r)
 {
-	e2e_post(d.base, path, type, body, len, session, r);
+	e2e_post(e2e_d.base, path, type, body, len, e2e_session, r);
 }
 
 /* JSON, text and CBOR sequences on CBOR routes: 415 UNSUPPORTED, in CBOR. */
