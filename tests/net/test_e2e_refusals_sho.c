@@ -471,6 +471,65 @@ static void operator_api_other_tenants_objects_are_404(void **state)
 	e2e_dev_free(&f);
 }
 
+/* An operator request with its own content type refused with status and error
+ * name, the database unchanged. */
+static void typed_refused(const char *path, const char *type, const char *body,
+			  size_t len, long status, const char *err)
+{
+	struct e2e_snapshot a, b;
+	struct reply r;
+	json_t *doc;
+
+	e2e_snapshot_take(&a);
+	set_base(e2e_d.base);
+	env_http("POST", path, type, ENV_TOKEN_SHO1, body, len, &r);
+	if (r.status != status)
+		fail_msg("%s (%s): HTTP %ld, expected %ld", path, type, r.status, status);
+	doc = json_loadb((const char *)r.body, r.len, 0, NULL);
+	assert_non_null(doc);
+	assert_string_equal(json_string_value(json_object_get(doc, "error")), err);
+	json_decref(doc);
+	reply_free(&r);
+	e2e_snapshot_take(&b);
+	e2e_snapshot_same(&a, &b, NULL);
+	e2e_snapshot_free(&a);
+	e2e_snapshot_free(&b);
+}
+
+/* Operator bodies (docs/api.md "Bodies"): another media type 415 UNSUPPORTED, not
+ * JSON 400 PARSE, an unknown key 400 INVALID_ARG, a body cut short 400 PARSE, one
+ * over limits.max_body_bytes 413 TOO_LARGE; nothing registered or ordered. */
+static void operator_bodies_malformed_are_refused(void **state)
+{
+	static const char *const paths[] = {"/v1/tenants/sho1/registrations",
+					    "/v1/tenants/sho1/subscribers",
+					    "/v1/tenants/sho1/mcims"};
+	static char big[(1 << 20) + 16];
+	char ok[128], hex[33];
+	uint8_t id[16];
+
+	(void)state;
+	assert_int_equal(mcim_rng_fill(mcim_rng_system(), id, 16), MCIM_OK);
+	hex_of(id, 16, hex);
+	snprintf(ok, sizeof(ok), "{\"tre_id\":\"%s\",\"sho\":\"%s\"}", hex, ENV_SHO1);
+	memset(big, ' ', sizeof(big));
+	for (size_t i = 0; i < 3; i++) {
+		typed_refused(paths[i], "application/cbor", ok, strlen(ok), 415,
+			      "UNSUPPORTED");
+		typed_refused(paths[i], "text/plain", ok, strlen(ok), 415, "UNSUPPORTED");
+		typed_refused(paths[i], "application/json", "{\"tre_id\":", 10, 400,
+			      "PARSE");
+		typed_refused(paths[i], "application/json", ok, strlen(ok) / 2, 400,
+			      "PARSE");
+		typed_refused(paths[i], "application/json", "{\"colour\":\"red\"}",
+			      strlen("{\"colour\":\"red\"}"), 400, "INVALID_ARG");
+		typed_refused(paths[i], "application/json", big, sizeof(big), 413,
+			      "TOO_LARGE");
+	}
+	typed_refused("/v1/tenants/sho1/registrations:batch", "application/json", ok,
+		      strlen(ok), 415, "UNSUPPORTED");
+}
+
 /* ---- a real TRE ---- */
 
 /* One TRE command through the agent: its status; the result copied to out (may be
@@ -682,6 +741,7 @@ int main(void)
 	    cmocka_unit_test(attach_suspended_or_deleted_is_403),
 	    cmocka_unit_test(operator_api_on_another_tenants_path_is_403),
 	    cmocka_unit_test(operator_api_other_tenants_objects_are_404),
+	    cmocka_unit_test(operator_bodies_malformed_are_refused),
 	    cmocka_unit_test(real_tre_is_unchanged_by_refusals),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
