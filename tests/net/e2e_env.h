@@ -6,7 +6,9 @@
  * M2MES CA; test_dpf_env.h's download helpers) that reach the daemons only over
  * HTTP on loopback and use only the URLs the DRF's token gives them. Also a
  * read-only view of the daemons' SQLite file, to show that a refused request
- * changed nothing.
+ * changed nothing, and for the refusal tests: one daemon with every role, devices
+ * brought to each step of the download, a PKI nobody trusts (env.rogue) and
+ * objects signed with the genuine keys but stale or never issued.
  *
  * Tenants of the config: sho1 (ENV_SHO1) and sho2 (ENV_SHO2), the VNO (E2E_VNO_PLMN,
  * whose ICF grants the sessions), the PVA and the registration operator, each with
