@@ -335,6 +335,8 @@ static mcim_err registration_get(const struct net_request *req, struct net_respo
 	struct call c;
 	mcim_err err;
 
+	if (!is_sho(req, resp, &err))
+		return err;
 	if (!path_tre(req, resp, tre_id, &err))
 		return err;
 	err = call_open(req, arg, &c);
@@ -356,6 +358,8 @@ static mcim_err registration_delete(const struct net_request *req,
 	struct call c;
 	mcim_err err;
 
+	if (!is_sho(req, resp, &err))
+		return err;
 	if (!path_tre(req, resp, tre_id, &err))
 		return err;
 	net_api_hex(tre_id, NET_TRE_ID_LEN, tre);
@@ -401,6 +405,8 @@ static mcim_err registration_list(const struct net_request *req,
 	mcim_err err;
 	int bad;
 
+	if (!is_sho(req, resp, &err))
+		return err;
 	err = page_args(req, resp, "after", &after, &limit, &bad);
 	if (bad)
 		return err;

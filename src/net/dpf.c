@@ -499,10 +499,12 @@ static mcim_err receipt_locked(struct net_sho *s, struct net_store *st,
 		err = MCIM_ERR_REPLAY;
 	if (err == MCIM_OK && w->tx.state != NET_DPF_DELIVERED)
 		err = MCIM_ERR_STATE;
-	if (err == MCIM_OK)
+	/* No companion: the transaction's M3 never came (its own absence is 404). */
+	if (err == MCIM_OK) {
 		err = net_store_dpf_tx_get(st, t->id, rtxid, &w->rtx);
-	if (err == MCIM_ERR_NOT_FOUND)
-		err = MCIM_ERR_STATE;
+		if (err == MCIM_ERR_NOT_FOUND)
+			err = MCIM_ERR_STATE;
+	}
 	if (err == MCIM_OK && w->rtx.state != NET_DPF_PENDING)
 		err = MCIM_ERR_REPLAY;
 	if (err == MCIM_OK && now >= w->rtx.expires)

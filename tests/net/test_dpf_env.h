@@ -655,18 +655,16 @@ static inline size_t dev_pull(const struct dev *d, uint8_t cmds[][256], size_t *
 	return n;
 }
 
-/* Sends d's signed result for (mcim_id, counter); returns the HTTP status. */
-static inline long dev_result(const struct dev *d, const uint8_t mcim_id[16],
-			      uint64_t counter, mcim_err result, const char *state,
-			      mcim_err *err)
+/* The command-results body: d's signed result for (mcim_id, counter); *len its size
+ * (req holds MCIM_PROTO_SIGNED_MAX + 32 octets). */
+static inline void dev_result_body(const struct dev *d, const uint8_t mcim_id[16],
+				   uint64_t counter, mcim_err result, const char *state,
+				   uint8_t *req, size_t *len)
 {
-	uint8_t payload[256], cose[MCIM_PROTO_SIGNED_MAX],
-	    req[MCIM_PROTO_SIGNED_MAX + 32];
+	uint8_t payload[256], cose[MCIM_PROTO_SIGNED_MAX];
 	struct mcim_cose_sign1_opts o;
 	struct mcim_cbor_writer w;
-	size_t plen = 0, clen = 0, len = 0;
-	struct reply r;
-	long status;
+	size_t plen = 0, clen = 0;
 
 	mcim_cbor_writer_init(&w, payload, sizeof(payload));
 	mcim_cbor_put_map(&w, 5);
@@ -687,11 +685,24 @@ static inline long dev_result(const struct dev *d, const uint8_t mcim_id[16],
 	assert_int_equal(
 	    mcim_cose_sign1_sign(&d->key, payload, plen, &o, cose, sizeof(cose), &clen),
 	    MCIM_OK);
-	mcim_cbor_writer_init(&w, req, sizeof(req));
+	mcim_cbor_writer_init(&w, req, MCIM_PROTO_SIGNED_MAX + 32);
 	mcim_cbor_put_map(&w, 1);
 	mcim_cbor_put_cstr(&w, "result");
 	mcim_cbor_put_bstr(&w, cose, clen);
-	assert_int_equal(mcim_cbor_writer_finish(&w, &len), MCIM_OK);
+	assert_int_equal(mcim_cbor_writer_finish(&w, len), MCIM_OK);
+}
+
+/* Sends d's signed result for (mcim_id, counter); returns the HTTP status. */
+static inline long dev_result(const struct dev *d, const uint8_t mcim_id[16],
+			      uint64_t counter, mcim_err result, const char *state,
+			      mcim_err *err)
+{
+	uint8_t req[MCIM_PROTO_SIGNED_MAX + 32];
+	size_t len = 0;
+	struct reply r;
+	long status;
+
+	dev_result_body(d, mcim_id, counter, result, state, req, &len);
 	env_post("/dpf/v1/command-results", req, len, &r);
 	status = r.status;
 	*err = status == 200 ? MCIM_OK : env_err(&r);
