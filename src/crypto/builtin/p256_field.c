@@ -34,8 +34,8 @@ const uint64_t crypto_p256_fe_b[CRYPTO_P256_LIMBS] = {
  * belongs to the limb above). Because t0 + m * p0 = m * 2^64 and m * p1 = m * 2^32
  * - m, limb 1 receives exactly m * 2^32; limb 2 nothing (p2 = 0); limb 3 m * p3.
  */
-static inline uint64_t reduce_step(uint64_t *t0, uint64_t *t1, uint64_t *t2, uint64_t *t3,
-				   uint64_t *t4)
+CRYPTO_P256_ALWAYS_INLINE uint64_t reduce_step(uint64_t *t0, uint64_t *t1, uint64_t *t2,
+					       uint64_t *t3, uint64_t *t4)
 {
 	uint64_t m = *t0, lo = m << 32, hi = m >> 32, c;
 

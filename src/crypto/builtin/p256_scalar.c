@@ -101,8 +101,8 @@ void crypto_p256_sc_add(uint64_t r[CRYPTO_P256_LIMBS],
 
 /* One Montgomery reduction step on the window (t0 .. t4): adds m * n with m chosen
  * so that t0 becomes 0; returns the carry out of t4 (it belongs to the limb above). */
-static inline uint64_t reduce_step(uint64_t *t0, uint64_t *t1, uint64_t *t2, uint64_t *t3,
-				   uint64_t *t4)
+CRYPTO_P256_ALWAYS_INLINE uint64_t reduce_step(uint64_t *t0, uint64_t *t1, uint64_t *t2,
+					       uint64_t *t3, uint64_t *t4)
 {
 	uint64_t m = *t0 * sc_n0, c, w = 0;
 
