@@ -111,11 +111,14 @@ mcim_err mcim_p256_verify(const struct mcim_p256_pub *pub, const uint8_t *msg,
  * A public key imported once for many verifications (a CA's key, a peer's long-term
  * key): importing a raw key into OpenSSL costs about a quarter of a verification, a
  * verifier pays it once. The caller owns the structure: init, verify any number of
- * times (from several threads at once), free. pkey is OpenSSL's key object, private
- * to the library.
+ * times (from several threads at once), free. The members are private to the
+ * library: pkey is the OpenSSL backend's key object (NULL in the builtin backend);
+ * q is the builtin backend's copy of the checked point (affine x then y in its field
+ * representation, all zero when the verifier is empty), kept without allocation.
  */
 struct mcim_p256_verifier {
 	void *pkey;
+	uint64_t q[8];
 };
 
 /* MCIM_ERR_INVALID_ARG when pub is not a point on the curve (v is then empty). */

@@ -406,7 +406,7 @@ mcim_err mcim_p256_verifier_init(struct mcim_p256_verifier *v,
 	const struct crypto_algs *algs = crypto_algs();
 
 	assert(v != NULL && pub != NULL);
-	v->pkey = NULL;
+	memset(v, 0, sizeof(*v));
 	if (algs == NULL)
 		return MCIM_ERR_CRYPTO;
 	v->pkey = pub_import(algs, pub);
