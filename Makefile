@@ -53,6 +53,7 @@ bench: deps
 	@cmake --build $(BENCH_BUILD) -j $(JOBS) >/dev/null
 	$(BENCH_BUILD)/bin/mcim bench all
 	$(BENCH_BUILD)/tests/test_reg_bench
+	MCIM_BIN_DIR=$(BENCH_BUILD)/bin $(BENCH_BUILD)/tests/test_prov_bench
 	sh scripts/bench-footprint.sh $(BENCH_BUILD)
 
 fuzz: deps

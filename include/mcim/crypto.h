@@ -108,6 +108,29 @@ mcim_err mcim_p256_verify(const struct mcim_p256_pub *pub, const uint8_t *msg,
     __attribute__((warn_unused_result));
 
 /*
+ * A memo of the signatures that verified, for a server that meets the same
+ * certificates and signed objects again and again (its peers' certificate chains; an
+ * ICF session presented at every step of a provisioning). An ECDSA verification is a
+ * function of (public key, SHA-256 of the message, signature): a triple that verified
+ * once verifies again. With a memo set, mcim_p256_verify looks the triple up (as the
+ * SHA-256 of the three) before the curve arithmetic and tells the memo each triple
+ * that verified; a failure is never remembered, it is computed again each time.
+ * Whatever surrounds a signature (a certificate's dates, role and revocation, a
+ * message's freshness and bindings) is its callers' and checked on every use.
+ * The memo is the caller's storage: seen (1: the key was added before) and add are
+ * called from any thread at once. mcim_p256_set_memo is process-wide: call it before
+ * other threads verify; NULL (the default) verifies everything. A device has no use
+ * for it.
+ */
+struct mcim_p256_memo {
+	int (*seen)(void *arg, const uint8_t key[MCIM_SHA256_LEN]);
+	void (*add)(void *arg, const uint8_t key[MCIM_SHA256_LEN]);
+	void *arg;
+};
+
+void mcim_p256_set_memo(const struct mcim_p256_memo *memo);
+
+/*
  * A public key imported once for many verifications (a CA's key, a peer's long-term
  * key): importing a raw key into OpenSSL costs about a quarter of a verification, a
  * verifier pays it once. The caller owns the structure: init, verify any number of

@@ -12,9 +12,12 @@
  *   set (7 us instead of 16 us); mcim_p256_verifier keeps it for many verifications;
  * - signing imports the private scalar with EVP_PKEY_fromdata, through a stack buffer
  *   that is wiped; OpenSSL clears its own copies when the key is freed.
+ * A server may set a memo of the signatures that verified (mcim_p256_set_memo): a
+ * verification it has made before is answered from the memo, without the curve.
  * Every scalar and shared secret this file holds is wiped, on error paths too.
  */
 #include <assert.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -347,23 +350,22 @@ static EVP_PKEY *pub_import(const struct crypto_algs *algs,
 	return pkey;
 }
 
-static mcim_err verify_with(EVP_PKEY *pkey, const uint8_t *msg, size_t msg_len,
-			    const uint8_t sig[MCIM_P256_SIG_LEN])
+/* Only r and s in [1, n-1] are signatures (SEC 1 4.1.4 step 1). */
+static int sig_in_range(const uint8_t sig[MCIM_P256_SIG_LEN])
 {
-	uint8_t digest[MCIM_SHA256_LEN], der[P256_SIG_DER_MAX];
+	return scalar_in_range(sig) && scalar_in_range(sig + MCIM_P256_SIG_LEN / 2);
+}
+
+static mcim_err verify_digest(EVP_PKEY *pkey, const uint8_t digest[MCIM_SHA256_LEN],
+			      const uint8_t sig[MCIM_P256_SIG_LEN])
+{
+	uint8_t der[P256_SIG_DER_MAX];
 	struct crypto_der_w w;
 	const uint8_t *der_sig;
 	size_t der_len;
 	EVP_PKEY_CTX *ctx;
-	mcim_err err;
 	int rc;
 
-	/* Only r and s in [1, n-1] are signatures (SEC 1 4.1.4 step 1). */
-	if (!scalar_in_range(sig) || !scalar_in_range(sig + MCIM_P256_SIG_LEN / 2))
-		return MCIM_ERR_BAD_SIGNATURE;
-	err = mcim_sha256(msg, msg_len, digest);
-	if (err != MCIM_OK)
-		return err;
 	crypto_der_w_init(&w, der, sizeof(der));
 	crypto_der_w_ecdsa_sig(&w, sig);
 	if (crypto_der_w_done(&w, &der_sig, &der_len) != MCIM_OK)
@@ -373,7 +375,7 @@ static mcim_err verify_with(EVP_PKEY *pkey, const uint8_t *msg, size_t msg_len,
 		return crypto_ossl_fail(MCIM_ERR_NOMEM);
 	rc = EVP_PKEY_verify_init(ctx);
 	if (rc == 1)
-		rc = EVP_PKEY_verify(ctx, der_sig, der_len, digest, sizeof(digest));
+		rc = EVP_PKEY_verify(ctx, der_sig, der_len, digest, MCIM_SHA256_LEN);
 	EVP_PKEY_CTX_free(ctx);
 	if (rc == 1)
 		return MCIM_OK;
@@ -381,22 +383,70 @@ static mcim_err verify_with(EVP_PKEY *pkey, const uint8_t *msg, size_t msg_len,
 	return crypto_ossl_fail(rc == 0 ? MCIM_ERR_BAD_SIGNATURE : MCIM_ERR_CRYPTO);
 }
 
+static mcim_err verify_with(EVP_PKEY *pkey, const uint8_t *msg, size_t msg_len,
+			    const uint8_t sig[MCIM_P256_SIG_LEN])
+{
+	uint8_t digest[MCIM_SHA256_LEN];
+	mcim_err err;
+
+	if (!sig_in_range(sig))
+		return MCIM_ERR_BAD_SIGNATURE;
+	err = mcim_sha256(msg, msg_len, digest);
+	return err == MCIM_OK ? verify_digest(pkey, digest, sig) : err;
+}
+
+static _Atomic(const struct mcim_p256_memo *) verify_memo;
+
+void mcim_p256_set_memo(const struct mcim_p256_memo *memo)
+{
+	atomic_store_explicit(&verify_memo, memo, memory_order_release);
+}
+
+/* The memo's key of a triple: SHA-256(pub || digest || sig). */
+static void memo_key(const struct mcim_p256_pub *pub,
+		     const uint8_t digest[MCIM_SHA256_LEN],
+		     const uint8_t sig[MCIM_P256_SIG_LEN], uint8_t key[MCIM_SHA256_LEN])
+{
+	struct mcim_sha256_ctx h;
+
+	mcim_sha256_init(&h);
+	mcim_sha256_update(&h, pub->q, sizeof(pub->q));
+	mcim_sha256_update(&h, digest, MCIM_SHA256_LEN);
+	mcim_sha256_update(&h, sig, MCIM_P256_SIG_LEN);
+	mcim_sha256_final(&h, key);
+}
+
 mcim_err mcim_p256_verify(const struct mcim_p256_pub *pub, const uint8_t *msg,
 			  size_t msg_len, const uint8_t sig[MCIM_P256_SIG_LEN])
 {
 	const struct crypto_algs *algs = crypto_algs();
+	const struct mcim_p256_memo *memo =
+	    atomic_load_explicit(&verify_memo, memory_order_acquire);
+	uint8_t digest[MCIM_SHA256_LEN], key[MCIM_SHA256_LEN];
 	EVP_PKEY *pkey;
 	mcim_err err;
 
 	assert(pub != NULL && sig != NULL);
 	assert(msg != NULL || msg_len == 0);
+	if (!sig_in_range(sig))
+		return MCIM_ERR_BAD_SIGNATURE;
+	err = mcim_sha256(msg, msg_len, digest);
+	if (err != MCIM_OK)
+		return err;
+	if (memo != NULL) {
+		memo_key(pub, digest, sig, key);
+		if (memo->seen(memo->arg, key))
+			return MCIM_OK;
+	}
 	if (algs == NULL)
 		return MCIM_ERR_CRYPTO;
 	pkey = pub_import(algs, pub);
 	if (pkey == NULL)
 		return crypto_ossl_fail(MCIM_ERR_BAD_SIGNATURE);
-	err = verify_with(pkey, msg, msg_len, sig);
+	err = verify_digest(pkey, digest, sig);
 	EVP_PKEY_free(pkey);
+	if (err == MCIM_OK && memo != NULL)
+		memo->add(memo->arg, key);
 	return err;
 }
 

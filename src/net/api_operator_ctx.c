@@ -1,13 +1,12 @@
 /*
- * The context the operator API and the DRF share: the store connection pool, the
- * config tenants' store ids, the clock and the audit helper. Connections are opened
- * on demand and kept idle in a stack under a mutex, so a worker thread costs one
- * open the first time only and a connection is never used by two threads at once.
+ * The context the operator API and the DRF share: the process's store connection
+ * pool (net/store/store.h, shared with the other functions on the same database),
+ * the config tenants' store ids, the clock and the audit helper. A connection is
+ * never used by two threads at once.
  */
 #include "net/api_operator.h"
 
 #include <assert.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,9 +21,7 @@ struct net_api_ctx {
 	void *clock_arg;
 	struct net_store_config store_cfg;
 	int64_t *tenant_ids; /* parallel to cfg->tenants */
-	pthread_mutex_t lock;
-	struct net_store **idle;
-	size_t n_idle, cap_idle;
+	struct net_store_pool *pool;
 };
 
 static void set_msg(char *msg, size_t cap, const char *fmt, ...)
@@ -96,9 +93,9 @@ mcim_err net_api_new(const struct net_api_opts *opts, struct net_api_ctx **out, 
 	api->store_cfg.url = opts->cfg->store_path;
 	api->store_cfg.durable = opts->durable;
 	api->tenant_ids = calloc(opts->cfg->n_tenants + 1, sizeof(*api->tenant_ids));
-	if (api->tenant_ids == NULL || pthread_mutex_init(&api->lock, NULL) != 0) {
-		free(api->tenant_ids);
-		free(api);
+	if (api->tenant_ids == NULL ||
+	    net_store_pool_acquire(&api->store_cfg, &api->pool) != MCIM_OK) {
+		net_api_free(api);
 		return MCIM_ERR_NOMEM;
 	}
 	err = net_store_open(&api->store_cfg, &st, msg, msg_cap);
@@ -124,11 +121,8 @@ void net_api_free(struct net_api_ctx *api)
 {
 	if (api == NULL)
 		return;
-	for (size_t i = 0; i < api->n_idle; i++)
-		net_store_close(api->idle[i]);
-	free(api->idle);
+	net_store_pool_release(api->pool);
 	free(api->tenant_ids);
-	pthread_mutex_destroy(&api->lock);
 	free(api);
 }
 
@@ -152,38 +146,13 @@ struct net_store *net_api_store_take(struct net_api_ctx *api, mcim_err *err)
 {
 	struct net_store *st = NULL;
 
-	pthread_mutex_lock(&api->lock);
-	if (api->n_idle > 0)
-		st = api->idle[--api->n_idle];
-	pthread_mutex_unlock(&api->lock);
-	if (st != NULL) {
-		*err = MCIM_OK;
-		return st;
-	}
-	*err = net_store_open(&api->store_cfg, &st, NULL, 0);
-	return *err == MCIM_OK ? st : NULL;
+	*err = net_store_pool_get(api->pool, &st);
+	return st;
 }
 
 void net_api_store_give(struct net_api_ctx *api, struct net_store *st)
 {
-	if (st == NULL)
-		return;
-	if (st->in_tx)
-		net_store_rollback(st);
-	pthread_mutex_lock(&api->lock);
-	if (api->n_idle == api->cap_idle) {
-		size_t cap = api->cap_idle ? 2 * api->cap_idle : 8;
-		struct net_store **p = realloc(api->idle, cap * sizeof(*p));
-		if (p == NULL) {
-			pthread_mutex_unlock(&api->lock);
-			net_store_close(st);
-			return;
-		}
-		api->idle = p;
-		api->cap_idle = cap;
-	}
-	api->idle[api->n_idle++] = st;
-	pthread_mutex_unlock(&api->lock);
+	net_store_pool_put(api->pool, st);
 }
 
 const char *net_api_audit_name(uint16_t event)

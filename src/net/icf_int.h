@@ -9,27 +9,22 @@
 #ifndef MCIM_NET_ICF_INT_H
 #define MCIM_NET_ICF_INT_H
 
-#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "mcim/err.h"
 
-#define ICF_POOL_MAX 64
-
 struct net_store;
+struct net_store_pool;
 
-/* Store connections on one database, opened on demand, kept up to ICF_POOL_MAX. */
+/* The process's shared pool of connections to one database (net/store/store.h). */
 struct icf_pool {
-	char *url;
-	pthread_mutex_t lock;
-	struct net_store *st[ICF_POOL_MAX];
-	size_t n;
+	struct net_store_pool *p;
 };
 
-/* Copies url. Errors: MCIM_ERR_NOMEM. */
+/* Joins the pool of url. Errors: MCIM_ERR_NOMEM. */
 mcim_err icf_pool_init(struct icf_pool *p, const char *url);
-/* Closes every pooled connection. */
+/* Leaves it (the last one out closes its connections). */
 void icf_pool_fini(struct icf_pool *p);
 /* A connection for this call (the store's open errors). */
 mcim_err icf_pool_get(struct icf_pool *p, struct net_store **st);

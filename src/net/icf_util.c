@@ -19,50 +19,25 @@
 
 mcim_err icf_pool_init(struct icf_pool *p, const char *url)
 {
-	memset(p, 0, sizeof(*p));
-	p->url = strdup(url);
-	if (p->url == NULL)
-		return MCIM_ERR_NOMEM;
-	pthread_mutex_init(&p->lock, NULL);
-	return MCIM_OK;
+	struct net_store_config c = {.url = url};
+
+	return net_store_pool_acquire(&c, &p->p);
 }
 
 void icf_pool_fini(struct icf_pool *p)
 {
-	if (p->url == NULL)
-		return;
-	for (size_t i = 0; i < p->n; i++)
-		net_store_close(p->st[i]);
-	pthread_mutex_destroy(&p->lock);
-	free(p->url);
-	memset(p, 0, sizeof(*p));
+	net_store_pool_release(p->p);
+	p->p = NULL;
 }
 
 mcim_err icf_pool_get(struct icf_pool *p, struct net_store **st)
 {
-	struct net_store_config c = {.url = p->url};
-
-	*st = NULL;
-	pthread_mutex_lock(&p->lock);
-	if (p->n > 0)
-		*st = p->st[--p->n];
-	pthread_mutex_unlock(&p->lock);
-	return *st != NULL ? MCIM_OK : net_store_open(&c, st, NULL, 0);
+	return net_store_pool_get(p->p, st);
 }
 
 void icf_pool_put(struct icf_pool *p, struct net_store *st)
 {
-	if (st == NULL)
-		return;
-	if (st->in_tx)
-		(void)net_store_rollback(st);
-	pthread_mutex_lock(&p->lock);
-	if (p->n < ICF_POOL_MAX) {
-		p->st[p->n++] = st;
-		st = NULL;
-	}
-	pthread_mutex_unlock(&p->lock);
-	net_store_close(st);
+	net_store_pool_put(p->p, st);
 }
 
 /* ---- base64 ---- */

@@ -1,6 +1,6 @@
 /*
  * The SHO's shared machinery: the context (PKI material and key-encryption keys
- * loaded once at start), the pool of store connections the worker threads borrow,
+ * loaded once at start), the process's pool of store connections it borrows from,
  * and the sealing of everything secret the CCIF, DPF and AuC keep in the store,
  * including the two blobs of an AuC record (credential; SQN and queue state).
  */
@@ -65,21 +65,9 @@ void sho_trust(const struct net_sho *s, int64_t now, struct mcim_proto_trust *tr
 
 /* ---- store pool ---- */
 
-static mcim_err store_open(const struct net_sho *s, struct net_store **st)
-{
-	struct net_store_config c = {.url = s->store_url};
-
-	return net_store_open(&c, st, NULL, 0);
-}
-
 mcim_err sho_store_get(struct net_sho *s, struct net_store **st)
 {
-	*st = NULL;
-	pthread_mutex_lock(&s->lock);
-	if (s->n_pool > 0)
-		*st = s->pool[--s->n_pool];
-	pthread_mutex_unlock(&s->lock);
-	return *st != NULL ? MCIM_OK : store_open(s, st);
+	return net_store_pool_get(s->pool, st);
 }
 
 void sho_rollback(struct net_store *st)
@@ -90,16 +78,7 @@ void sho_rollback(struct net_store *st)
 
 void sho_store_put(struct net_sho *s, struct net_store *st)
 {
-	if (st == NULL)
-		return;
-	sho_rollback(st);
-	pthread_mutex_lock(&s->lock);
-	if (s->n_pool < SHO_POOL_MAX) {
-		s->pool[s->n_pool++] = st;
-		st = NULL;
-	}
-	pthread_mutex_unlock(&s->lock);
-	net_store_close(st);
+	net_store_pool_put(s->pool, st);
 }
 
 /* ---- tenants ---- */
@@ -501,7 +480,6 @@ mcim_err net_sho_new(const struct net_sho_config *cfg, struct net_sho **out, cha
 	s = calloc(1, sizeof(*s));
 	if (s == NULL)
 		return MCIM_ERR_NOMEM;
-	pthread_mutex_init(&s->lock, NULL);
 	s->skew = cfg->skew ? cfg->skew : MCIM_PROTO_SKEW_DEFAULT;
 	s->tx_ttl = cfg->tx_ttl ? cfg->tx_ttl : NET_SHO_TX_TTL;
 	s->challenge_ttl =
@@ -521,8 +499,13 @@ mcim_err net_sho_new(const struct net_sho_config *cfg, struct net_sho **out, cha
 		return err;
 	}
 	err = tool_pki_root(&s->pki, &s->ci_root, &s->ci_root_len);
+	if (err == MCIM_OK) {
+		struct net_store_config c = {.url = s->store_url};
+
+		err = net_store_pool_acquire(&c, &s->pool);
+	}
 	if (err == MCIM_OK)
-		err = store_open(s, &st);
+		err = sho_store_get(s, &st);
 	if (err != MCIM_OK)
 		fail(msg, msg_cap, err, "cannot open the CI root or the store");
 	for (size_t i = 0; err == MCIM_OK && i < cfg->n_tenants; i++) {
@@ -555,12 +538,11 @@ mcim_err net_sho_new(const struct net_sho_config *cfg, struct net_sho **out, cha
 		if (err == MCIM_OK)
 			err = tenant_store(st, t, sho_now(s), msg, msg_cap);
 	}
+	sho_store_put(s, st);
 	if (err != MCIM_OK) {
-		net_store_close(st);
 		net_sho_free(s);
 		return err;
 	}
-	s->pool[s->n_pool++] = st;
 	*out = s;
 	return MCIM_OK;
 }
@@ -569,8 +551,7 @@ void net_sho_free(struct net_sho *s)
 {
 	if (s == NULL)
 		return;
-	for (size_t i = 0; i < s->n_pool; i++)
-		net_store_close(s->pool[i]);
+	net_store_pool_release(s->pool);
 	if (s->t != NULL) {
 		for (size_t i = 0; i < s->n; i++) {
 			mcim_p256_priv_wipe(&s->t[i].dpf_key);
@@ -581,6 +562,5 @@ void net_sho_free(struct net_sho *s)
 	}
 	tool_pki_free(&s->pki);
 	free(s->store_url);
-	pthread_mutex_destroy(&s->lock);
 	free(s);
 }

@@ -29,7 +29,6 @@
 #include "tool/pki.h"
 
 #define SHO_SEAL_OVERHEAD (MCIM_AEAD_NONCE_LEN + MCIM_AEAD_TAG_LEN)
-#define SHO_POOL_MAX	  64
 #define SHO_CAS_TRIES	  64 /* compare-and-set attempts before MCIM_ERR_LOCKED */
 
 /* What a sealed blob is for; each has its own key and aad label. */
@@ -66,9 +65,7 @@ struct net_sho {
 	int64_t skew, tx_ttl, challenge_ttl;
 	int64_t (*now)(void *arg);
 	void *now_arg;
-	pthread_mutex_t lock; /* the pool */
-	struct net_store *pool[SHO_POOL_MAX];
-	size_t n_pool;
+	struct net_store_pool *pool; /* the process's, shared (net/store/store.h) */
 };
 
 int64_t sho_now(const struct net_sho *s);

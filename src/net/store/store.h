@@ -451,6 +451,34 @@ mcim_err net_store_begin(struct net_store *st);
 mcim_err net_store_commit(struct net_store *st);
 mcim_err net_store_rollback(struct net_store *st);
 
+/* ---- connection pools ---- */
+
+/*
+ * The connections the network functions of one process borrow per request: one pool
+ * per (url, durable), shared by every function that opens the same store (the
+ * operator API and DRF, the ICF, the PVA, the SHO), last in first out. SQLite drops a
+ * connection's whole page cache when another connection has written since its last
+ * transaction, so with a pool per function every step of a provisioning started on
+ * a cold cache (rereading and reparsing its pages); a shared LIFO pool hands a
+ * sequence of requests the connection the previous one warmed. Connections are
+ * opened on demand; at most NET_STORE_POOL_MAX idle ones are kept.
+ * Thread safety: every function may be called from any thread.
+ */
+#define NET_STORE_POOL_MAX 64
+
+struct net_store_pool;
+
+/* The process's pool for cfg's store (made on first use), counted: each acquire is
+ * released once. Errors: MCIM_ERR_INVALID_ARG (no url), MCIM_ERR_NOMEM. */
+mcim_err net_store_pool_acquire(const struct net_store_config *cfg,
+				struct net_store_pool **out);
+/* The last release closes the idle connections and frees the pool; p may be NULL. */
+void net_store_pool_release(struct net_store_pool *p);
+/* A connection for this call: an idle one, or a new one (net_store_open's errors). */
+mcim_err net_store_pool_get(struct net_store_pool *p, struct net_store **st);
+/* Gives st back (an open transaction is rolled back first); st may be NULL. */
+void net_store_pool_put(struct net_store_pool *p, struct net_store *st);
+
 /* ---- tenants and API tokens ---- */
 
 /* Creates t; t->id is set. MCIM_ERR_EXISTS: the name is taken. */
