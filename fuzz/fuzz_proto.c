@@ -3,7 +3,8 @@
  * input goes to every decoder and every verify function, under a fixed test PKI
  * (CI -> DRF, PVA, ICF, DPF of 00101, M2MES CA -> TRE; fixed keys made at start-up),
  * fixed expectations (TRE id, nonces, transaction, transcript) and fixed download
- * keys. Invariants, checked on every input:
+ * keys; a tamper request that decodes goes through the DPF's check of its chain
+ * and reports. Invariants, checked on every input:
  * - errors are only the documented ones, and outputs are untouched on error;
  * - a decoded message is canonical: encoding it again gives the input octet for
  *   octet;
@@ -139,6 +140,33 @@ static void plain(const uint8_t *data, size_t size)
 		  mcim_proto_attach_confirm_encode);
 	ROUNDTRIP(struct mcim_proto_error, mcim_proto_error_decode,
 		  mcim_proto_error_encode);
+	ROUNDTRIP(struct mcim_proto_tamper_req, mcim_proto_tamper_req_decode,
+		  mcim_proto_tamper_req_encode);
+	ROUNDTRIP(struct mcim_proto_tamper_resp, mcim_proto_tamper_resp_decode,
+		  mcim_proto_tamper_resp_encode);
+}
+
+/* A tamper request that decodes goes through the DPF's check too. */
+static void tamper(const uint8_t *data, size_t size)
+{
+	static struct mcim_proto_tamper_req m;
+	static struct mcim_tamper_report out[MCIM_PROTO_TAMPER_REPORTS_MAX];
+	uint8_t id[16];
+	mcim_err e;
+
+	if (mcim_proto_tamper_req_decode(data, size, &m) != MCIM_OK)
+		return;
+	memset(id, 0xa5, sizeof(id));
+	memset(out, 0xa5, sizeof(out));
+	e = mcim_proto_tamper_req_verify(&m, &trust, id, out, NULL);
+	CHECK(VERIFY_ERR(e) || e == MCIM_OK);
+	if (e != MCIM_OK) {
+		CHECK(all(id, sizeof(id), 0xa5) && all(out, sizeof(out), 0xa5));
+		return;
+	}
+	CHECK(memcmp(id, tre_id, 16) == 0);
+	for (size_t i = 0; i < m.n_reports; i++)
+		CHECK(memcmp(out[i].tre_id, tre_id, 16) == 0 && out[i].seq >= 1);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -156,6 +184,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mcim_err e;
 
 	plain(data, size);
+	tamper(data, size);
 
 	memset(&m3, 0xa5, sizeof(m3));
 	e = mcim_proto_m3_decode(data, size, &m3);
@@ -410,6 +439,36 @@ static void write_seeds(const char *dir)
 	OK(mcim_proto_m4_seal(&keys, &rng, txid, tre_id, &prof, buf, sizeof(buf), &len));
 	mcim_profile_wipe(&prof);
 	write_seed(dir, "m4", buf, len);
+	{
+		static uint8_t rep[2][MCIM_TAMPER_REPORT_MAX];
+		struct mcim_tamper_report tr;
+		struct mcim_proto_tamper_req tq;
+		struct mcim_proto_tamper_resp ta = {1, 1};
+		size_t rl[2];
+
+		memset(&tr, 0, sizeof(tr));
+		memcpy(tr.tre_id, tre_id, 16);
+		tr.time = (uint64_t)NOW;
+		tr.reason = MCIM_ERR_BAD_BOOT;
+		tr.state = MCIM_TRE_BAD_BOOT;
+		strcpy(tr.detail, "app: digest-mismatch");
+		for (int i = 0; i < 2; i++) {
+			tr.seq = (uint64_t)i + 1;
+			OK(mcim_tamper_sign(&tr, &pki[P_TRE].key, rep[i], sizeof(rep[i]),
+					    &rl[i]));
+		}
+		memset(&tq, 0, sizeof(tq));
+		tq.chain[0] = (struct mcim_proto_span){pki[P_TRE].der, pki[P_TRE].len};
+		tq.chain[1] = (struct mcim_proto_span){pki[P_CA].der, pki[P_CA].len};
+		tq.n_chain = 2;
+		tq.reports[0] = (struct mcim_proto_span){rep[0], rl[0]};
+		tq.reports[1] = (struct mcim_proto_span){rep[1], rl[1]};
+		tq.n_reports = 2;
+		OK(mcim_proto_tamper_req_encode(&tq, buf, sizeof(buf), &len));
+		write_seed(dir, "tamper", buf, len);
+		OK(mcim_proto_tamper_resp_encode(&ta, buf, sizeof(buf), &len));
+		write_seed(dir, "tamper-resp", buf, len);
+	}
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -54,6 +54,7 @@
 #include "mcim/kdf.h"
 #include "mcim/profile.h"
 #include "mcim/rand.h"
+#include "mcim/tamper.h"
 
 /* ---- sizes ---- */
 
@@ -599,6 +600,60 @@ mcim_err mcim_proto_attach_kc_check(const uint8_t kausf[MCIM_KAUSF_LEN],
 				    enum mcim_proto_attach_role role,
 				    const uint8_t rand[MCIM_PROTO_RAND_LEN],
 				    const uint8_t kc[MCIM_PROTO_KC_LEN])
+    __attribute__((warn_unused_result));
+
+/* ---- DPF: tamper reports (§10) ---- */
+
+/* Reports one request carries (a TRE queues at most as many). */
+#define MCIM_PROTO_TAMPER_REPORTS_MAX 16
+
+/*
+ * {"chain": [cert, ...], "reports": [Sign_TRE, ...]}: the TRE's certificate chain
+ * (DER, leaf first: the TRE's certificate, then its M2MES CA; the CI root may
+ * follow) and its signed tamper reports (mcim/tamper.h), as the TRE gave them.
+ */
+struct mcim_proto_tamper_req {
+	size_t n_chain; /* 1..MCIM_CERT_CHAIN_MAX, each 1..MCIM_CERT_MAX_LEN octets */
+	struct mcim_proto_span chain[MCIM_CERT_CHAIN_MAX];
+	size_t n_reports; /* 1..MCIM_PROTO_TAMPER_REPORTS_MAX, each 1..
+			     MCIM_TAMPER_REPORT_MAX octets */
+	struct mcim_proto_span reports[MCIM_PROTO_TAMPER_REPORTS_MAX];
+};
+/* {"accepted", "duplicates"}: how many reports were recorded now, how many had
+ * been already (accepted + duplicates <= MCIM_PROTO_TAMPER_REPORTS_MAX). */
+struct mcim_proto_tamper_resp {
+	uint32_t accepted, duplicates;
+};
+
+mcim_err mcim_proto_tamper_req_encode(const struct mcim_proto_tamper_req *m, uint8_t *out,
+				      size_t cap, size_t *len);
+/* UNAUTHENTICATED until mcim_proto_tamper_req_verify. */
+mcim_err mcim_proto_tamper_req_decode(const uint8_t *buf, size_t len,
+				      struct mcim_proto_tamper_req *out)
+    __attribute__((warn_unused_result));
+mcim_err mcim_proto_tamper_resp_encode(const struct mcim_proto_tamper_resp *m,
+				       uint8_t *out, size_t cap, size_t *len);
+mcim_err mcim_proto_tamper_resp_decode(const uint8_t *buf, size_t len,
+				       struct mcim_proto_tamper_resp *out)
+    __attribute__((warn_unused_result));
+
+/*
+ * DPF side (R-TRE-G11): the chain leads to the CI root at trust->now under its
+ * revocation list, with a leaf of role tre (MCIM_ERR_BAD_CERT, MCIM_ERR_EXPIRED,
+ * MCIM_ERR_WRONG_ROLE, MCIM_ERR_TOO_LARGE; a last certificate equal to the root is the
+ * root itself), whose TRE id is 32 lowercase hex digits (MCIM_ERR_DENIED otherwise);
+ * then every report verifies with the leaf's key for that TRE id
+ * (mcim_tamper_verify: MCIM_ERR_BAD_SIGNATURE, MCIM_ERR_DENIED for another TRE's kid
+ * or payload, the decode errors). One bad report refuses the whole request. On
+ * MCIM_OK: tre_id, reports[0..m->n_reports) decoded, and *tre_cert (may be NULL).
+ * No freshness is asked of a report: it may have waited long in the queue, and
+ * the receiver records each (TRE id, seq) once.
+ */
+mcim_err mcim_proto_tamper_req_verify(const struct mcim_proto_tamper_req *m,
+				      const struct mcim_proto_trust *trust,
+				      uint8_t tre_id[MCIM_PROTO_TRE_ID_LEN],
+				      struct mcim_tamper_report *reports,
+				      struct mcim_cert_info *tre_cert)
     __attribute__((warn_unused_result));
 
 #endif

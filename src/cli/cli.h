@@ -44,10 +44,12 @@ int cmd_pki(int argc, char **argv);
 int cmd_device(int argc, char **argv);
 int cmd_tre(int argc, char **argv);
 
-/* `mcim device provision|attach|status`: the agent's side (cmd_device_net.c). */
+/* `mcim device provision|attach|status|report`: the agent's side
+ * (cmd_device_net.c). */
 int cmd_device_provision(int argc, char **argv);
 int cmd_device_attach(int argc, char **argv);
 int cmd_device_status(int argc, char **argv);
+int cmd_device_report(int argc, char **argv);
 
 /* "mcim: <what>: <mcim_strerror(err)>" on stderr. */
 void cli_error(const char *what, mcim_err err);

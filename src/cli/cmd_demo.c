@@ -516,6 +516,10 @@ struct ndev {
 	mcim_err out[N_STEPS]; /* MCIM_OK, a refusal, or MCIM_ERR_STATE: not reached */
 	bool ran[N_STEPS];
 	char why[N_STEPS][96];
+	/* The TRE's tamper reports relayed after provisioning (§10). */
+	bool tamper_ran;
+	mcim_err tamper_err;
+	struct m2me_tamper_out tamper;
 };
 
 struct net_demo {
@@ -1151,14 +1155,23 @@ static void provision_all(struct net_demo *d, struct dev_run *r)
 			else
 				outcome(v, S_PROVISION, e, "%s: %s",
 					agent_where(&r->agent), r->agent.message);
+			/* Whatever the outcome, the TRE's tamper reports go to the SHO
+			 * (a modified device's boot before its update made one). */
+			v->tamper_ran = true;
+			v->tamper_err =
+			    m2me_tamper_relay(&r->agent, d->base, NULL, 0, &v->tamper);
 			dev_close(r);
 		} else {
 			outcome(v, S_PROVISION, e, "the TRE did not open");
 		}
-		net_say(d, "  %-7s %s %-22s %s\n", v->tre_hex + 24,
+		net_say(d, "  %-7s %s %-22s %s", v->tre_hex + 24,
 			v->modified ? "(modified)" : "          ",
 			e == MCIM_OK ? "provisioned" : mcim_err_name(e),
 			v->why[S_PROVISION]);
+		if (v->tamper_ran && (v->tamper_err != MCIM_OK || v->tamper.queued > 0))
+			net_say(d, "; tamper reports: %zu accepted (%s)",
+				v->tamper.accepted, mcim_err_name(v->tamper_err));
+		net_say(d, "\n");
 	}
 }
 
@@ -1226,10 +1239,22 @@ static bool as_expected(const struct ndev *v, int s)
 	return v->ran[s] && v->out[s] == MCIM_OK;
 }
 
+/* What the relay of its tamper reports should give: the modified device's one
+ * report (its boot before the update) accepted; nothing from the others. */
+static bool tamper_as_expected(const struct ndev *v)
+{
+	if (!v->ran[S_ORDER] || v->out[S_ORDER] != MCIM_OK)
+		return !v->tamper_ran;
+	return v->tamper_ran && v->tamper_err == MCIM_OK &&
+	       v->tamper.queued == (v->modified ? 1u : 0u) &&
+	       v->tamper.accepted == v->tamper.queued && v->tamper.duplicates == 0;
+}
+
 static int summary(struct net_demo *d)
 {
 	json_t *refused = json_object(), *steps = json_object(), *o;
-	unsigned unexpected = 0, n_prov = 0, n_att = 0;
+	unsigned unexpected = 0, n_prov = 0, n_att = 0, bad_tamper = 0;
+	size_t n_tamper = 0;
 
 	net_say(d, "\n%-12s %9s %8s %10s  %s\n", "step", "succeeded", "refused",
 		"unexpected", "why refused");
@@ -1297,10 +1322,18 @@ static int summary(struct net_demo *d)
 		if (s == S_ATTACH)
 			n_att = ok;
 	}
+	for (unsigned i = 0; i < d->n; i++) {
+		n_tamper += d->devs[i].tamper.accepted;
+		bad_tamper += !tamper_as_expected(&d->devs[i]);
+	}
+	unexpected += bad_tamper;
+	net_say(d, "\ntamper reports: %zu accepted, %u unexpected\n", n_tamper,
+		bad_tamper);
 	if (d->json) {
-		o = json_pack("{s:i,s:i,s:i,s:o,s:o,s:b}", "devices", d->n, "provisioned",
-			      n_prov, "attached", n_att, "refused", refused, "steps",
-			      steps, "expected", unexpected == 0);
+		o = json_pack("{s:i,s:i,s:i,s:I,s:o,s:o,s:b}", "devices", d->n,
+			      "provisioned", n_prov, "attached", n_att, "tamper_reports",
+			      (json_int_t)n_tamper, "refused", refused, "steps", steps,
+			      "expected", unexpected == 0);
 		if (d->fatal[0] != '\0')
 			json_object_set_new(o, "error", json_string(d->fatal));
 		json_dumpf(o, stdout, JSON_SORT_KEYS | JSON_COMPACT);
@@ -1309,10 +1342,10 @@ static int summary(struct net_demo *d)
 	} else {
 		json_decref(refused);
 		json_decref(steps);
-		printf("\ndemo: %u devices, %u provisioned, %u attached, %u unexpected "
-		       "outcome(s)%s%s\n",
-		       d->n, n_prov, n_att, unexpected, d->fatal[0] != '\0' ? ": " : "",
-		       d->fatal);
+		printf("\ndemo: %u devices, %u provisioned, %u attached, %zu tamper "
+		       "reports accepted, %u unexpected outcome(s)%s%s\n",
+		       d->n, n_prov, n_att, n_tamper, unexpected,
+		       d->fatal[0] != '\0' ? ": " : "", d->fatal);
 	}
 	return unexpected == 0 && d->fatal[0] == '\0' ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }
@@ -1325,7 +1358,9 @@ static const char net_usage[] =
     "  SQLite store; N devices manufactured (default 20; every 5th with a\n"
     "  modified firmware component), batch-registered, provisioned (ICF, DRF, PVA,\n"
     "  DPF), activated by their SHO and attached (5G AKA, MILENAGE and TUAK\n"
-    "  subscribers). Prints per step how many succeeded, were refused and why.\n"
+    "  subscribers); each device's signed tamper reports go to its SHO after\n"
+    "  provisioning (a modified device booted bad once before its update).\n"
+    "  Prints per step how many succeeded, were refused and why.\n"
     "  --keep DIR  work in DIR (must not exist) and leave it\n"
     "  --json      the summary as one JSON object\n"
     "  `mcim demo aka`: AKA between an AuC and a USIM alone (no network).\n"

@@ -284,6 +284,8 @@ static const struct cli_cmd device_cmds[] = {
      cmd_device_attach},
     {"status", "the TRE's state, its MCIMs and the network it was given",
      cmd_device_status},
+    {"report", "deliver the TRE's signed tamper reports to the SHO's DPF",
+     cmd_device_report},
 };
 
 int cmd_device(int argc, char **argv)

@@ -1,8 +1,10 @@
 /*
- * `mcim device provision|attach|status`: the device agent (src/m2me/agent.h) run for
- * one device directory. provision goes ICF -> DRF -> PVA -> DPF and prints each step;
- * attach relays the SHO's queued commands (activation) and attaches with the
- * active MCIM; status shows the TRE's state and MCIMs and what the agent saved.
+ * `mcim device provision|attach|status|report`: the device agent (src/m2me/agent.h)
+ * run for one device directory. provision goes ICF -> DRF -> PVA -> DPF, prints each
+ * step, and relays the TRE's pending tamper reports at its end; attach relays the
+ * SHO's queued commands (activation) and attaches with the active MCIM; status shows
+ * the TRE's state and MCIMs and what the agent saved; report delivers the tamper
+ * reports alone (docs/protocol.md §10).
  *
  * The agent's own configuration and what it learnt live in D/agent.json (public:
  * URLs and the SHO; never a key): "server" (the ICF and DRF base URL given with
@@ -51,6 +53,7 @@ struct run {
 	struct m2me agent;
 	bool agent_init;
 	json_t *steps; /* --json: the steps' outcomes */
+	json_t *extra; /* --json: fields beside the result (NULL: none) */
 };
 
 static void on_step(void *ctx, const char *step, mcim_err err, const char *detail)
@@ -262,6 +265,7 @@ static void close_all(struct run *r)
 		mcim_tre_client_close(&r->client);
 	mcim_wipe(&r->dev, sizeof(r->dev));
 	json_decref(r->steps);
+	json_decref(r->extra);
 	curl_global_cleanup();
 }
 
@@ -287,6 +291,8 @@ static int finish(struct run *r, mcim_err err, const char *what)
 
 		if (err != MCIM_OK)
 			json_object_set_new(o, "message", json_string(r->agent.message));
+		if (r->extra != NULL)
+			json_object_update(o, r->extra);
 		json_dumpf(o, stdout, JSON_SORT_KEYS | JSON_COMPACT);
 		fputc('\n', stdout);
 		json_decref(o);
@@ -300,6 +306,58 @@ static int finish(struct run *r, mcim_err err, const char *what)
 	return err == MCIM_OK ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }
 
+/* D's public copy of the TRE's chain (tre-cert.pem, m2mes-ca.pem) into buf: what a
+ * failed TRE cannot give. *n 0 when the files are not there. */
+static void dir_chain(const struct run *r, uint8_t *buf, size_t cap,
+		      struct mcim_iov chain[M2ME_CHAIN_MAX], size_t *n)
+{
+	static const char *const files[M2ME_CHAIN_MAX] = {TOOL_DEVICE_CERT,
+							  TOOL_DEVICE_CA_CERT};
+	size_t used = 0;
+
+	*n = 0;
+	for (size_t i = 0; i < M2ME_CHAIN_MAX; i++) {
+		char *p = join(r->dir, files[i]);
+		size_t len = 0;
+		mcim_err e = p != NULL
+				 ? mcim_cert_read_pem(p, buf + used, cap - used, &len)
+				 : MCIM_ERR_NOMEM;
+
+		free(p);
+		if (e != MCIM_OK)
+			return;
+		chain[i] = (struct mcim_iov){buf + used, len};
+		used += len;
+	}
+	*n = M2ME_CHAIN_MAX;
+}
+
+/*
+ * The TRE's tamper reports to url, else to the DPF of the verified token, else to
+ * the server the device was given; the counts in r->extra. Its own step line says how
+ * it went.
+ */
+static mcim_err relay(struct run *r, const char *url)
+{
+	static uint8_t buf[M2ME_CHAIN_MAX * MCIM_CERT_MAX_LEN];
+	struct mcim_iov chain[M2ME_CHAIN_MAX];
+	struct m2me_tamper_out out;
+	size_t n = 0;
+	mcim_err err;
+
+	if (url == NULL && r->agent.dpf_url[0] == '\0')
+		url = r->agent.icf_url;
+	if (r->socket == NULL)
+		dir_chain(r, buf, sizeof(buf), chain, &n);
+	err = m2me_tamper_relay(&r->agent, url, n > 0 ? chain : NULL, n, &out);
+	json_decref(r->extra);
+	r->extra =
+	    json_pack("{s:{s:s,s:I,s:I,s:I}}", "tamper_reports", "result",
+		      mcim_err_name(err), "queued", (json_int_t)out.queued, "accepted",
+		      (json_int_t)out.accepted, "duplicates", (json_int_t)out.duplicates);
+	return err;
+}
+
 int cmd_device_provision(int argc, char **argv)
 {
 	static const char usage[] =
@@ -311,6 +369,7 @@ int cmd_device_provision(int argc, char **argv)
 	    "  and the MCIM download from the SHO's DPF, printing each step. The TRE\n"
 	    "  does every check; the agent relays. URL is the ICF's and DRF's base;\n"
 	    "  the PVA and DPF come from the DRF's token (saved in D/agent.json).\n"
+	    "  At the end the TRE's tamper reports go to the DPF (as device report).\n"
 	    "  Exit 1 with the refusal when a step is refused.\n";
 	struct run *r = run_new("device provision");
 	int rc;
@@ -329,7 +388,40 @@ int cmd_device_provision(int argc, char **argv)
 		err = m2me_provision(&r->agent);
 		if (r->agent.sho[0] != '\0' && !state_save(r) && err == MCIM_OK)
 			err = MCIM_ERR_IO;
+		(void)relay(r, NULL); /* its own step line; provision's outcome stands */
 		rc = finish(r, err, "provision");
+	}
+	close_all(r);
+	free(r);
+	return rc;
+}
+
+int cmd_device_report(int argc, char **argv)
+{
+	static const char usage[] =
+	    "usage: mcim device report --dir D [--server URL] [--socket PATH]\n"
+	    "                          [--timeout MS] [--retries N] [--json]\n"
+	    "  Delivers the TRE's signed tamper reports, with its certificate chain, to\n"
+	    "  the SHO's DPF (POST /dpf/v1/tamper-reports): to URL when given, else\n"
+	    "  to the DPF of the SHO the device was provisioned with, else to the\n"
+	    "  server saved in D/agent.json. A failed TRE cannot read its certificate:\n"
+	    "  the chain is then D/tre-cert.pem and D/m2mes-ca.pem. Prints how many\n"
+	    "  reports were queued, accepted now, and recorded before (the TRE keeps\n"
+	    "  them until a maintenance user acknowledges them).\n";
+	struct run *r = run_new("device report");
+	int rc;
+	mcim_err err;
+
+	if (r == NULL)
+		return CLI_EXIT_FAIL;
+	rc = parse(r, argc, argv, usage);
+	if (rc == CLI_EXIT_OK)
+		rc = open_all(r, true);
+	if (rc == PARSE_HELP) {
+		rc = CLI_EXIT_OK;
+	} else if (rc == CLI_EXIT_OK) {
+		err = relay(r, r->server);
+		rc = finish(r, err, "report");
 	}
 	close_all(r);
 	free(r);

@@ -21,6 +21,8 @@
 
 /* Resynchronisations (AUTS, then a fresh challenge) before giving up. */
 #define AUTS_ROUNDS 2
+/* Tamper reports read from the TRE in one relay (its queue holds fewer). */
+#define TAMPER_READ_MAX (4 * MCIM_PROTO_TAMPER_REPORTS_MAX)
 
 static void step(struct m2me *a, const char *name, mcim_err err, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -777,5 +779,138 @@ mcim_err m2me_attach(struct m2me *a, const char *snn)
 	step(a, "attach", err,
 	     err == MCIM_OK ? "IMSI %s attached, both key confirmations match" : "%s",
 	     err == MCIM_OK ? a->imsi : a->message);
+	return err;
+}
+
+/* ---- §10 tamper reports ---- */
+
+/* The TRE's chain from `identity`, copied to a->chain (the reports' answer will take
+ * a->tresp). */
+static mcim_err identity_chain(struct m2me *a, struct mcim_proto_span *chain, size_t *n)
+{
+	const uint8_t *res, *list, *c;
+	size_t len, list_len, count = 0, cl, used = 0;
+	struct mcim_cbor_reader r;
+	mcim_err err = tre_cmd(a, "identity", NULL, 0, &res, &len);
+
+	if (err == MCIM_OK)
+		err = res == NULL ? MCIM_ERR_PARSE
+				  : tool_cbor_get(res, len, "chain", &list, &list_len);
+	if (err == MCIM_OK) {
+		mcim_cbor_reader_init(&r, list, list_len);
+		err = mcim_cbor_read_array(&r, &count);
+	}
+	if (err == MCIM_OK && (count == 0 || count > M2ME_CHAIN_MAX))
+		err = MCIM_ERR_PARSE;
+	for (size_t i = 0; err == MCIM_OK && i < count; i++) {
+		err = mcim_cbor_read_bstr(&r, &c, &cl);
+		if (err == MCIM_OK && cl > sizeof(a->chain) - used)
+			err = MCIM_ERR_TOO_LARGE;
+		if (err == MCIM_OK) {
+			memcpy(a->chain + used, c, cl);
+			chain[i] = (struct mcim_proto_span){a->chain + used, cl};
+			used += cl;
+		}
+	}
+	if (err == MCIM_OK)
+		*n = count;
+	return err;
+}
+
+/* The queued reports, as spans of a->tresp (valid until the next TRE command). */
+static mcim_err queued_reports(struct m2me *a, struct mcim_proto_span *rep, size_t cap,
+			       size_t *n)
+{
+	const uint8_t *res, *list, *item;
+	size_t len, list_len, count = 0, item_len;
+	struct mcim_cbor_reader r;
+	mcim_err err = tre_cmd(a, "tamper-reports", NULL, 0, &res, &len);
+
+	if (err == MCIM_OK)
+		err = res == NULL ? MCIM_ERR_PARSE
+				  : tool_cbor_get(res, len, "reports", &list, &list_len);
+	if (err == MCIM_OK) {
+		mcim_cbor_reader_init(&r, list, list_len);
+		err = mcim_cbor_read_array(&r, &count);
+	}
+	if (err == MCIM_OK && count > cap)
+		err = MCIM_ERR_TOO_LARGE;
+	for (size_t i = 0; err == MCIM_OK && i < count; i++) {
+		err = mcim_cbor_read_item(&r, &item, &item_len);
+		if (err == MCIM_OK)
+			err = tool_cbor_get_bstr(item, item_len, "report", &rep[i].data,
+						 &rep[i].len);
+	}
+	if (err == MCIM_OK)
+		*n = count;
+	return err;
+}
+
+mcim_err m2me_tamper_relay(struct m2me *a, const char *url, const struct mcim_iov *chain,
+			   size_t n_chain, struct m2me_tamper_out *out)
+{
+	struct mcim_proto_span rep[TAMPER_READ_MAX];
+	struct mcim_proto_tamper_req m;
+	struct mcim_proto_tamper_resp resp;
+	char base[M2ME_URL_MAX + 1];
+	size_t n = 0;
+	mcim_err err = MCIM_OK;
+
+	assert(a != NULL && out != NULL && (chain != NULL || n_chain == 0));
+	memset(out, 0, sizeof(*out));
+	memset(&m, 0, sizeof(m));
+	if (url != NULL && !url_ok(url))
+		return MCIM_ERR_INVALID_ARG;
+	set_url(base, url != NULL ? url : a->dpf_url);
+	if (base[0] == '\0') {
+		err = a->last_err = MCIM_ERR_STATE;
+		a->http_status = 0;
+		snprintf(a->message, sizeof(a->message), "no DPF to report to");
+	}
+	if (err == MCIM_OK)
+		err = identity_chain(a, m.chain, &m.n_chain);
+	if (err != MCIM_OK && chain != NULL && n_chain > 0 && n_chain <= M2ME_CHAIN_MAX &&
+	    base[0] != '\0') {
+		/* A failed TRE: its public chain, as the device directory keeps it. */
+		for (size_t i = 0; i < n_chain; i++)
+			m.chain[i] =
+			    (struct mcim_proto_span){chain[i].data, chain[i].len};
+		m.n_chain = n_chain;
+		err = MCIM_OK;
+	}
+	if (err == MCIM_OK)
+		err = queued_reports(a, rep, TAMPER_READ_MAX, &n);
+	out->queued = n;
+	for (size_t off = 0; err == MCIM_OK && off < n; off += m.n_reports) {
+		m.n_reports = n - off < MCIM_PROTO_TAMPER_REPORTS_MAX
+				  ? n - off
+				  : MCIM_PROTO_TAMPER_REPORTS_MAX;
+		memcpy(m.reports, rep + off, m.n_reports * sizeof(rep[0]));
+		err = mcim_proto_tamper_req_encode(&m, a->body, sizeof(a->body),
+						   &a->body_len);
+		if (err == MCIM_OK)
+			err = post(a, base, "/dpf/v1/tamper-reports", a->body,
+				   a->body_len, false);
+		if (err == MCIM_OK)
+			err =
+			    mcim_proto_tamper_resp_decode(a->reply, a->reply_len, &resp);
+		if (err == MCIM_OK) {
+			out->accepted += resp.accepted;
+			out->duplicates += resp.duplicates;
+		}
+	}
+	if (err != MCIM_OK && a->last_err != err) {
+		a->last_err = err;
+		a->http_status = 0;
+		snprintf(a->message, sizeof(a->message), "tamper reports: %s",
+			 mcim_strerror(err));
+	}
+	if (err != MCIM_OK)
+		step(a, "tamper", err, "%s", a->message);
+	else if (n == 0)
+		step(a, "tamper", err, "no report queued");
+	else
+		step(a, "tamper", err, "%zu queued: %zu accepted, %zu recorded before",
+		     out->queued, out->accepted, out->duplicates);
 	return err;
 }

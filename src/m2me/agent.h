@@ -43,6 +43,7 @@
 #define M2ME_RETRIES_MAX     5
 #define M2ME_DL_ATTEMPTS     3 /* downloads started before m2me_download gives up */
 #define M2ME_SESSION_HDR_MAX (32 + (MCIM_PROTO_SIGNED_MAX * 4 + 2) / 3)
+#define M2ME_CHAIN_MAX	     2 /* the TRE's certificate and its M2MES CA */
 
 /* Called after each step with its name ("icf", "drf", "pva", "dpf m1"...), its
  * outcome and a short text (never a secret). */
@@ -87,6 +88,7 @@ struct m2me {
 	char message[MCIM_PROTO_MESSAGE_MAX + 1];
 	/* Buffers */
 	uint8_t treq[MCIM_TRE_MSG_MAX], tresp[MCIM_TRE_MSG_MAX];
+	uint8_t chain[M2ME_CHAIN_MAX * MCIM_CERT_MAX_LEN]; /* the TRE's, for §10 */
 	uint8_t body[M2ME_BODY_MAX], reply[M2ME_BODY_MAX], cmds[M2ME_BODY_MAX];
 	size_t body_len, reply_len;
 	bool reply_overflow;
@@ -122,6 +124,28 @@ mcim_err m2me_mgmt_pull(struct m2me *a, size_t *n);
 /* §7: 5G AKA with the active MCIM for snn, both key confirmations checked (the
  * TRE checks the network's). */
 mcim_err m2me_attach(struct m2me *a, const char *snn);
+
+/* What m2me_tamper_relay did. */
+struct m2me_tamper_out {
+	size_t queued;	   /* reports the TRE holds */
+	size_t accepted;   /* recorded by the SHO now */
+	size_t duplicates; /* recorded before */
+};
+
+/*
+ * §10: the TRE's queued tamper reports (`tamper-reports`) with its certificate chain
+ * (`identity`) POSTed to {url}/dpf/v1/tamper-reports (url NULL: the DPF of the
+ * verified token), at most MCIM_PROTO_TAMPER_REPORTS_MAX per request, no ICF
+ * session. A TRE that cannot give its chain (state failed: its certificate is in
+ * the store that failed) is relayed with `chain` (n_chain DER certificates, leaf
+ * first: the device's public copy) when not NULL. Nothing queued: MCIM_OK without a
+ * request. The TRE keeps the reports (a maintenance user acknowledges them), so a
+ * later relay sends them again: the DPF counts them as duplicates. Errors: the TRE's
+ * refusal, the network's (404 NOT_FOUND: no SHO there knows this TRE),
+ * MCIM_ERR_STATE (no URL), transport errors.
+ */
+mcim_err m2me_tamper_relay(struct m2me *a, const char *url, const struct mcim_iov *chain,
+			   size_t n_chain, struct m2me_tamper_out *out);
 
 /* One TRE command through whichever route a has: the response's status, the result
  * (into a->tresp; *res NULL when null). */

@@ -34,6 +34,7 @@ enum net_api_audit_event {
 	NET_AUDIT_MCIM_STATE = 0x2107,	     /* an MCIM order changed state */
 	NET_AUDIT_MGMT_QUEUED = 0x2108,	     /* a signed command was queued */
 	NET_AUDIT_MGMT_DONE = 0x2109,	     /* the TRE's signed result was taken */
+	NET_AUDIT_TAMPER_REPORTED = 0x210A,  /* a TRE's signed tamper report recorded */
 };
 
 /* The name of a code above ("REGISTERED"), or NULL. */

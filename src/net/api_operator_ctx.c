@@ -176,6 +176,8 @@ const char *net_api_audit_name(uint16_t event)
 		return "MGMT_QUEUED";
 	case NET_AUDIT_MGMT_DONE:
 		return "MGMT_DONE";
+	case NET_AUDIT_TAMPER_REPORTED:
+		return "TAMPER_REPORTED";
 	}
 	return NULL;
 }

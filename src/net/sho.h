@@ -99,6 +99,11 @@ mcim_err net_dpf_commands(struct net_sho *s, const uint8_t *req, size_t len,
 mcim_err net_dpf_command_result(struct net_sho *s, const uint8_t *req, size_t len,
 				struct net_sho_buf *resp);
 
+/* {"chain", "reports"} -> {"accepted", "duplicates"} (§10): each SHO that knows the
+ * TRE records each verified report once and applies the MCIM's tamper policy. */
+mcim_err net_dpf_tamper(struct net_sho *s, const uint8_t *req, size_t len,
+			struct net_sho_buf *resp);
+
 /* ---- AuC (device API, §7) ---- */
 
 mcim_err net_auc_challenge(struct net_sho *s, const uint8_t *req, size_t len,

@@ -45,6 +45,7 @@ static const struct device_route dpf_routes[] = {
     {"/dpf/v1/receipt", net_dpf_receipt, 1},
     {"/dpf/v1/commands", net_dpf_commands, 0},
     {"/dpf/v1/command-results", net_dpf_command_result, 0},
+    {"/dpf/v1/tamper-reports", net_dpf_tamper, 0},
 };
 
 static const struct device_route auc_routes[] = {

@@ -815,6 +815,12 @@ static mcim_err issue(struct tool_pki *pki, const char *dir,
 		if (e != MCIM_OK)
 			fail(err, e, "%s", path);
 	}
+	if (e == MCIM_OK) {
+		join(path, sizeof(path), dir, TOOL_DEVICE_CA_CERT);
+		e = mcim_cert_write_pem(path, ca->der, ca->der_len);
+		if (e != MCIM_OK)
+			fail(err, e, "%s", path);
+	}
 	if (e == MCIM_OK)
 		e = write_factory(dir, made, k, opc, pin, card, err);
 	mcim_wipe(k, sizeof(k));

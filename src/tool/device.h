@@ -10,6 +10,8 @@
  *   D/fw/            the firmware components (demo content)
  *   D/manifest.cose  the first firmware manifest, signed by the M2MES signer
  *   D/tre-cert.pem   the TRE identity certificate (public: for audit verification)
+ *   D/m2mes-ca.pem   the M2MES CA's certificate: with tre-cert.pem, the TRE's chain
+ *                    when the TRE cannot give it (failed: a tamper report's relay)
  *   D/factory.json   the factory's export for the ICF and the maintenance staff:
  *                    TRE id, IMEI, PCID IMSI, K and OPc, the PIN (0600; secrets)
  * Also helpers the tools and tests share around the TRE: requests built and
@@ -36,6 +38,7 @@
 #define TOOL_DEVICE_CONFIG     "device.json"
 #define TOOL_DEVICE_FACTORY    "factory.json"
 #define TOOL_DEVICE_CERT       "tre-cert.pem"
+#define TOOL_DEVICE_CA_CERT    "m2mes-ca.pem"
 #define TOOL_DEVICE_MANIFEST   "manifest.cose"
 #define TOOL_DEVICE_ERR_MAX    512
 #define TOOL_DEVICE_PATH_MAX   MCIM_TRE_PATH_MAX

@@ -82,8 +82,8 @@ static mcim_err audit_sign(void *ctx, const uint8_t *msg, size_t msg_len,
 	return mcim_p256_sign(&t->id_priv, msg, msg_len, sig);
 }
 
-mcim_err tre_sign(struct tre_int *t, const uint8_t *payload, size_t len, bool with_chain,
-		  uint8_t *out, size_t cap, size_t *out_len)
+mcim_err tre_sign(struct tre_int *t, const uint8_t *payload, size_t len, uint8_t *out,
+		  size_t cap, size_t *out_len)
 {
 	uint8_t chain_buf[2 * MCIM_CERT_MAX_LEN];
 	struct mcim_iov chain[2];
@@ -93,13 +93,11 @@ mcim_err tre_sign(struct tre_int *t, const uint8_t *payload, size_t len, bool wi
 
 	opts.kid = t->tre_id;
 	opts.kid_len = TRE_ID_LEN;
-	if (with_chain) {
-		err = tre_chain(t, chain_buf, sizeof(chain_buf), chain, &n);
-		if (err != MCIM_OK)
-			return err;
-		opts.x5chain = chain;
-		opts.x5chain_n = n;
-	}
+	err = tre_chain(t, chain_buf, sizeof(chain_buf), chain, &n);
+	if (err != MCIM_OK)
+		return err;
+	opts.x5chain = chain;
+	opts.x5chain_n = n;
 	return mcim_cose_sign1_sign(&t->id_priv, payload, len, &opts, out, cap, out_len);
 }
 

@@ -689,7 +689,7 @@ mcim_err tre_cmd_mgmt_signed(struct tre_int *t, const struct tre_args *a,
 	mcim_cbor_put_bstr(&lw, id, sizeof(id));
 	err = mcim_cbor_writer_finish(&lw, &plen);
 	if (err == MCIM_OK)
-		err = tre_sign(t, payload, plen, true, sig, SCR_MSG_N, &sig_len);
+		err = tre_sign(t, payload, plen, sig, SCR_MSG_N, &sig_len);
 	if (err != MCIM_OK)
 		return err;
 	mcim_cbor_put_map(w, 5);

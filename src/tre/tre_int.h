@@ -61,7 +61,6 @@
 #define TRE_TAMPER_BLOB	    "tamper"
 #define TRE_TAMPER_QUEUE    16	 /* reports kept; beyond, the oldest is dropped */
 #define TRE_TAMPER_BLOB_MAX 8192 /* the queue's blob */
-#define TRE_TAMPER_CONTEXT  "mcim/tre/tamper"
 #define TRE_RECEIPT_CONTEXT "mcim/dl/receipt"
 #define TRE_PKG_CONTEXT	    "mcim/dl/pkg"
 
@@ -216,9 +215,10 @@ mcim_err tre_tamper_ack(struct tre_int *t, uint64_t seq, size_t *n_dropped);
 mcim_err tre_tamper_count(struct tre_int *t, size_t *n, uint64_t *next_seq);
 
 /* COSE_Sign1 by the identity key over payload, kid = TRE id, with the TRE's
- * certificate chain in the x5chain when with_chain and it is there. */
-mcim_err tre_sign(struct tre_int *t, const uint8_t *payload, size_t len, bool with_chain,
-		  uint8_t *out, size_t cap, size_t *out_len);
+ * certificate chain in the x5chain when it is there (tamper reports, which go
+ * without, are signed by mcim_tamper_sign). */
+mcim_err tre_sign(struct tre_int *t, const uint8_t *payload, size_t len, uint8_t *out,
+		  size_t cap, size_t *out_len);
 
 /* The certificate chain (leaf, M2MES CA) as views into buf; *n 0 when not issued. */
 mcim_err tre_chain(struct tre_int *t, uint8_t *buf, size_t cap, struct mcim_iov chain[2],

@@ -483,7 +483,7 @@ static mcim_err receipt(struct tre_int *t, const struct tre_mcim_info *info,
 	err = mcim_cbor_writer_finish(&w, &plen);
 	if (err != MCIM_OK)
 		return err;
-	return tre_sign(t, payload, plen, true, out, cap, len);
+	return tre_sign(t, payload, plen, out, cap, len);
 }
 
 /* Verifies the DPF's signature and chain; *op receives its operator id. */

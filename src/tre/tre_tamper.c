@@ -6,10 +6,10 @@
  * signatures; what an attacker at the flash can do is delete reports, which is why
  * the tamper count also lives in the sealed store and in the attestation evidence.
  *
- * Report payload (deterministic CBOR): {1: "mcim/tre/tamper", 2: TRE id (bstr 16),
- * 3: sequence number, 4: time, 5: reason (mcim_err value), 6: reason name,
- * 7: detail text, 8: the TRE state}; protected kid = TRE id, no x5chain (the
- * certificate may be what cannot be read).
+ * The report's format and signature are mcim/tamper.h's, the one codec the DPF
+ * verifies with: TRE id, sequence number, time, reason, detail and TRE state, signed
+ * with the identity key, kid = TRE id, no x5chain (the certificate may be what
+ * cannot be read).
  *
  * Queue blob: "MCIMTAMQ" || next sequence (8, BE) || count (2, BE) || entries, each
  * sequence (8) || length (2) || report. At most TRE_TAMPER_QUEUE entries: a new
@@ -22,11 +22,12 @@
 
 #include "core/endian.h"
 #include "mcim/bytes.h"
+#include "mcim/tamper.h"
 
 #define Q_MAGIC	   "MCIMTAMQ"
 #define Q_HEADER   18
 #define Q_ENTRY	   10
-#define REPORT_MAX 1024
+#define REPORT_MAX MCIM_TAMPER_REPORT_MAX
 
 struct queue {
 	size_t len; /* octets of t->tamper_q in use */
@@ -92,12 +93,31 @@ static mcim_err q_save(struct tre_int *t, struct queue *q)
 	return tre_blob_write(t->be, TRE_TAMPER_BLOB, t->tamper_q, q->len);
 }
 
+/* The report of reason and detail (a detail's unprintable characters become '?': a
+ * report must never fail for the text that explains it). */
+static void report_fill(const struct tre_int *t, const struct queue *q, mcim_err reason,
+			const char *detail, struct mcim_tamper_report *r)
+{
+	size_t n = strnlen(detail, MCIM_TAMPER_DETAIL_MAX);
+
+	memset(r, 0, sizeof(*r));
+	memcpy(r->tre_id, t->tre_id, TRE_ID_LEN);
+	r->seq = q->next;
+	r->time = tre_now(t);
+	if (r->time > MCIM_TAMPER_TIME_MAX)
+		r->time = MCIM_TAMPER_TIME_MAX;
+	r->reason = reason;
+	for (size_t i = 0; i < n; i++)
+		r->detail[i] = detail[i] >= 0x20 && detail[i] <= 0x7e ? detail[i] : '?';
+	r->state = t->state;
+}
+
 mcim_err tre_tamper_report(struct tre_int *t, mcim_err reason, const char *detail)
 {
-	uint8_t payload[512], report[REPORT_MAX];
-	struct mcim_cbor_writer w;
+	uint8_t report[REPORT_MAX];
+	struct mcim_tamper_report r;
 	struct queue q;
-	size_t plen, rlen;
+	size_t rlen;
 	mcim_err err;
 
 	err = q_load(t, &q);
@@ -112,27 +132,8 @@ mcim_err tre_tamper_report(struct tre_int *t, mcim_err reason, const char *detai
 	}
 	if (err != MCIM_OK)
 		return err;
-	mcim_cbor_writer_init(&w, payload, sizeof(payload));
-	mcim_cbor_put_map(&w, 8);
-	mcim_cbor_put_uint(&w, 1);
-	mcim_cbor_put_cstr(&w, TRE_TAMPER_CONTEXT);
-	mcim_cbor_put_uint(&w, 2);
-	mcim_cbor_put_bstr(&w, t->tre_id, TRE_ID_LEN);
-	mcim_cbor_put_uint(&w, 3);
-	mcim_cbor_put_uint(&w, q.next);
-	mcim_cbor_put_uint(&w, 4);
-	mcim_cbor_put_uint(&w, tre_now(t));
-	mcim_cbor_put_uint(&w, 5);
-	mcim_cbor_put_uint(&w, (uint64_t)reason);
-	mcim_cbor_put_uint(&w, 6);
-	mcim_cbor_put_cstr(&w, mcim_err_name(reason));
-	mcim_cbor_put_uint(&w, 7);
-	mcim_cbor_put_tstr(&w, detail, strnlen(detail, 200));
-	mcim_cbor_put_uint(&w, 8);
-	mcim_cbor_put_cstr(&w, mcim_tre_state_name(t->state));
-	err = mcim_cbor_writer_finish(&w, &plen);
-	if (err == MCIM_OK)
-		err = tre_sign(t, payload, plen, false, report, sizeof(report), &rlen);
+	report_fill(t, &q, reason, detail, &r);
+	err = mcim_tamper_sign(&r, &t->id_priv, report, sizeof(report), &rlen);
 	if (err != MCIM_OK)
 		return err;
 	while (q.n >= TRE_TAMPER_QUEUE ||

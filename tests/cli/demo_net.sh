@@ -5,7 +5,9 @@
 # and attached with 5G AKA (MILENAGE and TUAK subscribers). Exit 0 and the expected
 # counts only when every outcome is the expected one: the modified device is refused
 # by the PVA (R-PRC-201..205), the others attach with both key confirmations
-# (R-PRC-105, R-PRC-108). Also: --keep leaves a working directory, usage errors.
+# (R-PRC-105, R-PRC-108); the modified device's boot before its update queued a
+# signed tamper report, which its SHO accepted (R-TRE-G11). Also: --keep leaves a
+# working directory, usage errors.
 set -eu
 
 : "${MCIM_BIN_DIR:?run through ctest}"
@@ -33,6 +35,7 @@ s = json.load(open(sys.argv[1]))
 assert s["devices"] == 5, s
 assert s["provisioned"] == 4, s
 assert s["attached"] == 4, s
+assert s["tamper_reports"] == 1, s
 assert s["refused"] == {"pva:BAD_BOOT": 1}, s
 assert s["expected"] is True, s
 assert s["steps"]["attach"]["unexpected"] == 0, s

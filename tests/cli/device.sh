@@ -63,7 +63,7 @@ expect_rc 0 "init"
 [ "$(jq_py 'j["imei"]')" = 356938035643809 ] || fail "imei"
 ID=$(jq_py 'j["tre_id"]')
 [ ${#ID} -eq 32 ] || fail "tre_id $ID"
-for f in device.json manifest.cose tre-cert.pem factory.json hw/root hw/counters store/store store/audit.log fw/bootloader.bin fw/modem.bin; do
+for f in device.json manifest.cose tre-cert.pem m2mes-ca.pem factory.json hw/root hw/counters store/store store/audit.log fw/bootloader.bin fw/modem.bin; do
 	[ -f "$D/$f" ] || fail "no $D/$f"
 done
 [ "$(mode_of "$D/hw")" = 700 ] || fail "hw mode"

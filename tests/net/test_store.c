@@ -1019,6 +1019,111 @@ static void make_refval(struct net_pva_refval *rv, int64_t tenant, const char *p
 	rv->manifest_len = len;
 }
 
+/* Tamper reports (schema 3, docs/protocol.md §10, R-TRE-G11): one per (tenant, TRE id,
+ * seq): a replay is MCIM_ERR_EXISTS whatever it carries, inside a transaction too
+ * (which stays usable); another SHO records the same report for itself; lists per
+ * tenant in pages; refused input writes nothing. */
+static void make_tamper(struct net_tamper_report *r, int64_t tenant, uint8_t tre,
+			int64_t seq, uint8_t fill)
+{
+	memset(r, 0, sizeof(*r));
+	r->tenant = tenant;
+	memset(r->tre_id, tre, sizeof(r->tre_id));
+	r->seq = seq;
+	r->reported = T0 - 60;
+	r->received = T0;
+	r->reason = MCIM_ERR_BAD_BOOT;
+	r->report_len = 100;
+	memset(r->report, fill, r->report_len);
+}
+
+static void tamper_reports(void **state)
+{
+	struct fx *f = *state;
+	struct net_tamper_report *r = calloc(4, sizeof(*r)), *page = r + 1;
+	struct net_store *st2;
+	size_t n = 9;
+
+	assert_non_null(r);
+	make_tamper(r, f->a.id, 0x11, 1, 0xa1);
+	r->report_len = NET_STORE_TAMPER_MAX;
+	memset(r->report, 0xa1, NET_STORE_TAMPER_MAX);
+	assert_int_equal(net_store_tamper_put(f->st, r), MCIM_OK);
+	assert_true(r->id > 0);
+	assert_int_equal(net_store_tamper_list(f->st, f->a.id, 0, page, 3, &n), MCIM_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(page[0].id, r->id);
+	assert_int_equal(page[0].tenant, f->a.id);
+	assert_memory_equal(page[0].tre_id, r->tre_id, NET_TRE_ID_LEN);
+	assert_int_equal(page[0].seq, 1);
+	assert_int_equal(page[0].reported, T0 - 60);
+	assert_int_equal(page[0].received, T0);
+	assert_int_equal(page[0].reason, MCIM_ERR_BAD_BOOT);
+	assert_int_equal(page[0].report_len, NET_STORE_TAMPER_MAX);
+	assert_memory_equal(page[0].report, r->report, NET_STORE_TAMPER_MAX);
+
+	/* The same (tenant, TRE, seq) again, whatever it holds: a replay. From a
+	 * second connection (another daemon) too. */
+	make_tamper(r, f->a.id, 0x11, 1, 0xb2);
+	assert_int_equal(net_store_tamper_put(f->st, r), MCIM_ERR_EXISTS);
+	st2 = open_store(f->path, 0);
+	assert_int_equal(net_store_tamper_put(st2, r), MCIM_ERR_EXISTS);
+	net_store_close(st2);
+	/* In a transaction: refused, the transaction goes on. */
+	assert_int_equal(net_store_begin(f->st), MCIM_OK);
+	assert_int_equal(net_store_tamper_put(f->st, r), MCIM_ERR_EXISTS);
+	make_tamper(r, f->a.id, 0x11, 2, 0xc3);
+	assert_int_equal(net_store_tamper_put(f->st, r), MCIM_OK);
+	assert_int_equal(net_store_commit(f->st), MCIM_OK);
+	/* Another TRE, another SHO: other keys. */
+	make_tamper(r, f->a.id, 0x22, 1, 0xd4);
+	assert_int_equal(net_store_tamper_put(f->st, r), MCIM_OK);
+	make_tamper(r, f->b.id, 0x11, 1, 0xe5);
+	assert_int_equal(net_store_tamper_put(f->st, r), MCIM_OK);
+
+	/* Lists: A's three, two per page; B's one; nothing for a tenant that is not. */
+	assert_int_equal(net_store_tamper_list(f->st, f->a.id, 0, page, 2, &n), MCIM_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(page[1].seq, 2);
+	assert_int_equal(page[1].report[0], 0xc3);
+	assert_int_equal(net_store_tamper_list(f->st, f->a.id, page[1].id, page, 2, &n),
+			 MCIM_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(page[0].tre_id[0], 0x22);
+	assert_int_equal(net_store_tamper_list(f->st, f->b.id, 0, page, 3, &n), MCIM_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(page[0].report[0], 0xe5);
+	assert_int_equal(net_store_tamper_list(f->st, 0, 0, page, 3, &n), MCIM_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(net_store_tamper_list(f->st, f->a.id, -1, page, 3, &n),
+			 MCIM_ERR_INVALID_ARG);
+
+	/* Refused input writes nothing. */
+	make_tamper(r, f->a.id, 0x33, 0, 0xee);
+	assert_int_equal(net_store_tamper_put(f->st, r), MCIM_ERR_INVALID_ARG);
+	make_tamper(r, f->a.id, 0x33, 1, 0xee);
+	r->received = 0;
+	assert_int_equal(net_store_tamper_put(f->st, r), MCIM_ERR_INVALID_ARG);
+	make_tamper(r, f->a.id, 0x33, 1, 0xee);
+	r->reported = -1;
+	assert_int_equal(net_store_tamper_put(f->st, r), MCIM_ERR_INVALID_ARG);
+	make_tamper(r, f->a.id, 0x33, 1, 0xee);
+	r->reason = 0;
+	assert_int_equal(net_store_tamper_put(f->st, r), MCIM_ERR_INVALID_ARG);
+	make_tamper(r, f->a.id, 0x33, 1, 0xee);
+	r->report_len = 0;
+	assert_int_equal(net_store_tamper_put(f->st, r), MCIM_ERR_INVALID_ARG);
+	make_tamper(r, f->a.id, 0x33, 1, 0xee);
+	r->report_len = NET_STORE_TAMPER_MAX + 1;
+	assert_int_equal(net_store_tamper_put(f->st, r), MCIM_ERR_TOO_LARGE);
+	make_tamper(r, 0, 0x33, 1, 0xee);
+	assert_int_equal(net_store_tamper_put(f->st, r), MCIM_ERR_NOT_FOUND);
+	make_tamper(r, 9999, 0x33, 1, 0xee);
+	assert_int_equal(net_store_tamper_put(f->st, r), MCIM_ERR_NOT_FOUND);
+	assert_int_equal(raw_int(f->path, "SELECT COUNT(*) FROM tamper_report"), 4);
+	free(r);
+}
+
 /* Reference values (schema 2): one per (tenant, platform, sequence), read back whole,
  * listed per tenant in pages, seen by a second connection (several daemons). */
 static void pva_reference_values(void **state)
@@ -1122,25 +1227,33 @@ static void pva_reference_values(void **state)
 	free(rv);
 }
 
-/* A database left at schema 1 (before the reference values) migrates to 2 on open,
- * keeping its rows. */
+/* A database left at schema 1 (before the reference values and the tamper reports)
+ * migrates to the current schema on open, keeping its rows. */
 static void migrate_from_schema_1(void **state)
 {
 	struct fx *f = *state;
 	struct net_store_tenant t;
 	struct net_pva_refval *rv = calloc(1, sizeof(*rv));
+	struct net_tamper_report *tr = calloc(1, sizeof(*tr));
 
 	assert_non_null(rv);
+	assert_non_null(tr);
 	net_store_close(f->st);
 	raw_exec(f->path, "DROP TABLE pva_refvals");
-	raw_exec(f->path, "DELETE FROM schema_version WHERE version = 2");
+	raw_exec(f->path, "DROP TABLE tamper_report");
+	raw_exec(f->path, "DELETE FROM schema_version WHERE version >= 2");
 	f->st = open_store(f->path, 0);
-	assert_int_equal(net_store_schema_version(f->st), 2);
-	assert_int_equal(raw_int(f->path, "SELECT MAX(version) FROM schema_version"), 2);
+	assert_int_equal(net_store_schema_version(f->st), NET_STORE_SCHEMA_VERSION);
+	assert_int_equal(raw_int(f->path, "SELECT MAX(version) FROM schema_version"),
+			 NET_STORE_SCHEMA_VERSION);
 	assert_int_equal(net_store_tenant_find(f->st, "pva", &t), MCIM_OK);
 	make_refval(rv, t.id, "m2me-x1", 1, 0x11, 32);
 	assert_int_equal(net_store_refval_put(f->st, rv), MCIM_OK);
+	assert_int_equal(net_store_tenant_find(f->st, "sho-a", &t), MCIM_OK);
+	make_tamper(tr, t.id, 0x11, 1, 0x22);
+	assert_int_equal(net_store_tamper_put(f->st, tr), MCIM_OK);
 	free(rv);
+	free(tr);
 }
 
 static void dpf_transactions(void **state)
@@ -2134,6 +2247,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(registration_tokens, setup, teardown),
 	    cmocka_unit_test_setup_teardown(pva_nonces_and_results, setup, teardown),
 	    cmocka_unit_test_setup_teardown(pva_reference_values, setup, teardown),
+	    cmocka_unit_test_setup_teardown(tamper_reports, setup, teardown),
 	    cmocka_unit_test_setup_teardown(migrate_from_schema_1, setup, teardown),
 	    cmocka_unit_test_setup_teardown(dpf_transactions, setup, teardown),
 	    cmocka_unit_test_setup_teardown(mcim_orders, setup, teardown),

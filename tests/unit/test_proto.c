@@ -17,7 +17,12 @@
  * - every truncation and a bit flip in every octet of each signed message: refused,
  *   never a crash;
  * - the codecs: round trips, unknown / missing / repeated keys, wrong types and
- *   lengths, trailing octets, and the encoders' output bounds and argument checks.
+ *   lengths, trailing octets, and the encoders' output bounds and argument checks;
+ * - tamper reports (R-TRE-G11, §10): the request's codec and bounds (1..16 reports,
+ *   1..4 certificates), the DPF's check of the chain (untrusted, revoked, expired,
+ *   wrong role, a TRE id not in the protocol's form) and of every report with the
+ *   leaf's key and TRE id (another TRE's key, kid or payload), one bad report
+ *   refusing the whole request.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -1708,6 +1713,239 @@ static void test_codecs_strict(void **state)
 	}
 }
 
+/* ---- tamper reports (§10) ---- */
+
+static size_t tamper_sign(const struct fx_party *by, const uint8_t id[16], uint64_t seq,
+			  uint8_t *out, size_t cap)
+{
+	struct mcim_tamper_report r;
+	size_t len = 0;
+
+	memset(&r, 0, sizeof(r));
+	memcpy(r.tre_id, id, 16);
+	r.seq = seq;
+	r.time = (uint64_t)NOW;
+	r.reason = MCIM_ERR_BAD_BOOT;
+	snprintf(r.detail, sizeof(r.detail), "app: digest-mismatch");
+	r.state = MCIM_TRE_BAD_BOOT;
+	assert_int_equal(mcim_tamper_sign(&r, &by->priv, out, cap, &len), MCIM_OK);
+	return len;
+}
+
+static void tamper_req(struct mcim_proto_tamper_req *m, const struct fx_party *tre,
+		       const struct fx_party *ca)
+{
+	memset(m, 0, sizeof(*m));
+	m->chain[0] = (struct mcim_proto_span){tre->der, tre->len};
+	m->chain[1] = (struct mcim_proto_span){ca->der, ca->len};
+	m->n_chain = 2;
+}
+
+static void test_tamper_reports(void **state)
+{
+	static uint8_t rep[3][MCIM_TAMPER_REPORT_MAX], buf[MCIM_PROTO_MSG_MAX];
+	static const uint8_t odd_id[16] = {0xab, 0xcd, 0xef, 0xab, 0xcd, 0xef,
+					   0xab, 0xcd, 0xef, 0xab, 0xcd, 0xef,
+					   0xab, 0xcd, 0xef, 0xab};
+	struct mcim_proto_tamper_req m, d;
+	struct mcim_proto_trust t = trust_at(NOW);
+	struct mcim_tamper_report out[MCIM_PROTO_TAMPER_REPORTS_MAX];
+	struct mcim_cert_info cert;
+	struct fx_party odd;
+	uint8_t id[16], keep[16];
+	size_t rl[3], len;
+
+	(void)state;
+	rl[0] = tamper_sign(&px.tre, tre_id, 1, rep[0], sizeof(rep[0]));
+	rl[1] = tamper_sign(&px.tre, tre_id, 2, rep[1], sizeof(rep[1]));
+	tamper_req(&m, &px.tre, &px.ca);
+	m.reports[0] = (struct mcim_proto_span){rep[0], rl[0]};
+	m.reports[1] = (struct mcim_proto_span){rep[1], rl[1]};
+	m.n_reports = 2;
+	/* Round trip, then the DPF's check: this TRE, both reports. */
+	assert_int_equal(mcim_proto_tamper_req_encode(&m, buf, sizeof(buf), &len),
+			 MCIM_OK);
+	assert_int_equal(mcim_proto_tamper_req_decode(buf, len, &d), MCIM_OK);
+	assert_int_equal(d.n_chain, 2);
+	assert_int_equal(d.n_reports, 2);
+	assert_memory_equal(d.reports[1].data, rep[1], rl[1]);
+	assert_int_equal(mcim_proto_tamper_req_verify(&d, &t, id, out, &cert), MCIM_OK);
+	assert_memory_equal(id, tre_id, 16);
+	assert_true(out[0].seq == 1 && out[1].seq == 2);
+	assert_int_equal(out[1].reason, MCIM_ERR_BAD_BOOT);
+	assert_int_equal(cert.role, MCIM_CERT_ROLE_TRE);
+	/* The root may follow the chain. */
+	m.chain[2] = (struct mcim_proto_span){fxp.ci.der, fxp.ci.len};
+	m.n_chain = 3;
+	assert_int_equal(mcim_proto_tamper_req_verify(&m, &t, id, out, NULL), MCIM_OK);
+	m.n_chain = 2;
+
+	/* Refusals leave the outputs alone. */
+	memset(id, 0x77, sizeof(id));
+	memcpy(keep, id, sizeof(id));
+	/* R-TRE-G11: a report signed by another TRE's key in this TRE's name. */
+	rl[2] = tamper_sign(&px.tre2, tre_id, 3, rep[2], sizeof(rep[2]));
+	m.reports[1] = (struct mcim_proto_span){rep[2], rl[2]};
+	assert_int_equal(mcim_proto_tamper_req_verify(&m, &t, id, out, NULL),
+			 MCIM_ERR_BAD_SIGNATURE);
+	assert_memory_equal(id, keep, sizeof(id));
+	/* This TRE's key, another TRE's kid and payload. */
+	rl[2] = tamper_sign(&px.tre, tre2_id, 3, rep[2], sizeof(rep[2]));
+	m.reports[1] = (struct mcim_proto_span){rep[2], rl[2]};
+	assert_int_equal(mcim_proto_tamper_req_verify(&m, &t, id, out, NULL),
+			 MCIM_ERR_DENIED);
+	/* Another TRE's genuine report presented with this TRE's chain. */
+	rl[2] = tamper_sign(&px.tre2, tre2_id, 3, rep[2], sizeof(rep[2]));
+	m.reports[1] = (struct mcim_proto_span){rep[2], rl[2]};
+	assert_int_equal(mcim_proto_tamper_req_verify(&m, &t, id, out, NULL),
+			 MCIM_ERR_BAD_SIGNATURE);
+	/* Garbage as a report. */
+	m.reports[1] = (struct mcim_proto_span){rep[2] + 1, rl[2] - 1};
+	assert_int_not_equal(mcim_proto_tamper_req_verify(&m, &t, id, out, NULL),
+			     MCIM_OK);
+	m.n_reports = 1;
+	assert_int_equal(mcim_proto_tamper_req_verify(&m, &t, id, out, NULL), MCIM_OK);
+
+	/* The chain: one that leads to another root, a leaf that is no TRE, an
+	 * expired TRE certificate, a revoked TRE and a revoked M2MES CA. */
+	tamper_req(&d, &px.tre_foreign, &px.ca2);
+	d.reports[0] = m.reports[0];
+	d.n_reports = 1;
+	assert_int_equal(mcim_proto_tamper_req_verify(&d, &t, id, out, NULL),
+			 MCIM_ERR_BAD_CERT);
+	d.chain[0] = (struct mcim_proto_span){fxp.dpf.der, fxp.dpf.len};
+	d.n_chain = 1;
+	assert_int_equal(mcim_proto_tamper_req_verify(&d, &t, id, out, NULL),
+			 MCIM_ERR_WRONG_ROLE);
+	t.now = px.tre.info.not_after + 1;
+	assert_int_equal(mcim_proto_tamper_req_verify(&m, &t, id, out, NULL),
+			 MCIM_ERR_EXPIRED);
+	t = trust_at(NOW);
+	assert_int_equal(mcim_cert_parse(px.tre.der, px.tre.len, &cert, NULL), MCIM_OK);
+	t.revoked = &cert.serial;
+	t.n_revoked = 1;
+	assert_int_equal(mcim_proto_tamper_req_verify(&m, &t, id, out, NULL),
+			 MCIM_ERR_BAD_CERT);
+	assert_int_equal(mcim_cert_parse(px.ca.der, px.ca.len, &cert, NULL), MCIM_OK);
+	assert_int_equal(mcim_proto_tamper_req_verify(&m, &t, id, out, NULL),
+			 MCIM_ERR_BAD_CERT);
+	t = trust_at(NOW);
+	/* A TRE certificate whose id is not 32 lowercase hex digits. */
+	memset(id, 0x77, sizeof(id));
+	tre_issue(&odd, &px.ca, &fxp.ci, odd_id);
+	for (char *c = odd.info.tre_id; *c != '\0'; c++)
+		if (*c >= 'a' && *c <= 'f')
+			*c = (char)(*c - 'a' + 'A');
+	assert_int_equal(mcim_cert_issue(&odd.info, &odd.pub, &px.ca.priv, px.ca.der,
+					 px.ca.len, mcim_rng_system(), odd.der,
+					 sizeof(odd.der), &odd.len),
+			 MCIM_OK);
+	tamper_req(&d, &odd, &px.ca);
+	rl[2] = tamper_sign(&odd, odd_id, 1, rep[2], sizeof(rep[2]));
+	d.reports[0] = (struct mcim_proto_span){rep[2], rl[2]};
+	d.n_reports = 1;
+	assert_int_equal(mcim_proto_tamper_req_verify(&d, &t, id, out, NULL),
+			 MCIM_ERR_DENIED);
+	assert_memory_equal(id, keep, sizeof(id));
+	mcim_p256_priv_wipe(&odd.priv);
+}
+
+/* The tamper messages' bounds: 1..16 reports, 1..4 certificates, no empty item,
+ * counts up to 16 in all. */
+static void test_tamper_codec_strict(void **state)
+{
+	static uint8_t buf[MCIM_PROTO_MSG_MAX * 2], item[MCIM_TAMPER_REPORT_MAX + 1];
+	struct mcim_proto_tamper_req m, d;
+	struct mcim_proto_tamper_resp r = {3, 13}, rd;
+	struct mcim_cbor_writer w;
+	size_t len;
+
+	(void)state;
+	memset(item, 0xab, sizeof(item));
+	/* Encoder: counts and lengths out of range. */
+	memset(&m, 0, sizeof(m));
+	assert_int_equal(mcim_proto_tamper_req_encode(&m, buf, sizeof(buf), &len),
+			 MCIM_ERR_INVALID_ARG);
+	m.n_chain = 1;
+	m.chain[0] = (struct mcim_proto_span){item, 10};
+	m.n_reports = MCIM_PROTO_TAMPER_REPORTS_MAX + 1;
+	assert_int_equal(mcim_proto_tamper_req_encode(&m, buf, sizeof(buf), &len),
+			 MCIM_ERR_INVALID_ARG);
+	m.n_reports = 1;
+	m.reports[0] = (struct mcim_proto_span){item, MCIM_TAMPER_REPORT_MAX + 1};
+	assert_int_equal(mcim_proto_tamper_req_encode(&m, buf, sizeof(buf), &len),
+			 MCIM_ERR_INVALID_ARG);
+	m.reports[0] = (struct mcim_proto_span){item, 0};
+	assert_int_equal(mcim_proto_tamper_req_encode(&m, buf, sizeof(buf), &len),
+			 MCIM_ERR_INVALID_ARG);
+	m.reports[0] = (struct mcim_proto_span){item, MCIM_TAMPER_REPORT_MAX};
+	assert_int_equal(mcim_proto_tamper_req_encode(&m, buf, sizeof(buf), &len),
+			 MCIM_OK);
+	assert_int_equal(mcim_proto_tamper_req_decode(buf, len, &d), MCIM_OK);
+	for (size_t n = 0; n < len; n++)
+		assert_int_not_equal(mcim_proto_tamper_req_decode(buf, n, &d), MCIM_OK);
+
+	/* Decoder: written by hand. */
+	for (int c = 0; c < 7; c++) {
+		size_t chain = c == 0 ? 0 : c == 1 ? MCIM_CERT_CHAIN_MAX + 1 : 1;
+		size_t reps = c == 2 ? 0 : c == 3 ? MCIM_PROTO_TAMPER_REPORTS_MAX + 1 : 1;
+		mcim_err want =
+		    c == 0 || c == 2 || c >= 4 ? MCIM_ERR_PARSE : MCIM_ERR_TOO_LARGE;
+
+		mcim_cbor_writer_init(&w, buf, sizeof(buf));
+		mcim_cbor_put_map(&w, c == 6 ? 3 : 2);
+		mcim_cbor_put_cstr(&w, "chain");
+		mcim_cbor_put_array(&w, chain);
+		for (size_t i = 0; i < chain; i++)
+			mcim_cbor_put_bstr(&w, item, 10);
+		mcim_cbor_put_cstr(&w, "reports");
+		if (c == 5) {
+			mcim_cbor_put_bstr(&w, item, 10); /* not an array */
+		} else {
+			mcim_cbor_put_array(&w, reps);
+			for (size_t i = 0; i < reps; i++)
+				mcim_cbor_put_bstr(&w, item, c == 4 ? 0 : 10);
+		}
+		if (c == 6) {
+			mcim_cbor_put_cstr(&w, "reportsx");
+			mcim_cbor_put_uint(&w, 1);
+		}
+		assert_int_equal(mcim_cbor_writer_finish(&w, &len), MCIM_OK);
+		assert_int_equal(mcim_proto_tamper_req_decode(buf, len, &d), want);
+	}
+	/* A report above MCIM_TAMPER_REPORT_MAX. */
+	mcim_cbor_writer_init(&w, buf, sizeof(buf));
+	mcim_cbor_put_map(&w, 2);
+	mcim_cbor_put_cstr(&w, "chain");
+	mcim_cbor_put_array(&w, 1);
+	mcim_cbor_put_bstr(&w, item, 10);
+	mcim_cbor_put_cstr(&w, "reports");
+	mcim_cbor_put_array(&w, 1);
+	mcim_cbor_put_bstr(&w, item, MCIM_TAMPER_REPORT_MAX + 1);
+	assert_int_equal(mcim_cbor_writer_finish(&w, &len), MCIM_OK);
+	assert_int_equal(mcim_proto_tamper_req_decode(buf, len, &d), MCIM_ERR_TOO_LARGE);
+
+	/* The answer. */
+	assert_int_equal(mcim_proto_tamper_resp_encode(&r, buf, sizeof(buf), &len),
+			 MCIM_OK);
+	assert_int_equal(mcim_proto_tamper_resp_decode(buf, len, &rd), MCIM_OK);
+	assert_true(rd.accepted == 3 && rd.duplicates == 13);
+	r.accepted = 4;
+	assert_int_equal(mcim_proto_tamper_resp_encode(&r, buf, sizeof(buf), &len),
+			 MCIM_ERR_INVALID_ARG);
+	for (int c = 0; c < 2; c++) {
+		mcim_cbor_writer_init(&w, buf, sizeof(buf));
+		mcim_cbor_put_map(&w, 2);
+		mcim_cbor_put_cstr(&w, "accepted");
+		mcim_cbor_put_uint(&w, c == 0 ? 17 : 9);
+		mcim_cbor_put_cstr(&w, "duplicates");
+		mcim_cbor_put_uint(&w, c == 0 ? 0 : 8);
+		assert_int_equal(mcim_cbor_writer_finish(&w, &len), MCIM_OK);
+		assert_int_equal(mcim_proto_tamper_resp_decode(buf, len, &rd),
+				 c == 0 ? MCIM_ERR_TOO_LARGE : MCIM_ERR_PARSE);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1724,6 +1962,8 @@ int main(void)
 	    cmocka_unit_test(test_mangled),
 	    cmocka_unit_test(test_codecs_roundtrip),
 	    cmocka_unit_test(test_codecs_strict),
+	    cmocka_unit_test(test_tamper_reports),
+	    cmocka_unit_test(test_tamper_codec_strict),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -15,29 +15,33 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "mcim/cose.h"
+#include "mcim/tamper.h"
 #include "tre_fault.h"
 
 #include "tre_core_fixture.h"
 
-/* The newest tamper report: verified with the identity key of the TRE certificate
- * in the device directory, its reason returned. */
+/* The newest tamper report: verified with mcim/tamper.h (the DPF's check) under the
+ * identity key and TRE id of the TRE certificate in the device directory, its
+ * reason returned. */
 static mcim_err last_report(struct tf *t, char *reason, size_t cap)
 {
 	char path[400];
-	uint8_t der[MCIM_CERT_MAX_LEN];
+	uint8_t der[MCIM_CERT_MAX_LEN], tre_id[MCIM_TAMPER_TRE_ID_LEN];
 	size_t der_len;
 	struct mcim_cert_info info;
 	struct mcim_p256_pub pub;
-	struct mcim_cose_sign1 msg;
-	json_t *j, *reports, *last, *payload;
+	struct mcim_tamper_report r;
+	json_t *j, *reports, *last;
 	const char *hex;
-	uint8_t rep[1024];
+	uint8_t rep[MCIM_TAMPER_REPORT_MAX];
 	size_t rep_len;
 
 	snprintf(path, sizeof(path), "%s/%s", t->dir, TOOL_DEVICE_CERT);
 	assert_int_equal(mcim_cert_read_pem(path, der, sizeof(der), &der_len), MCIM_OK);
 	assert_int_equal(mcim_cert_parse(der, der_len, &info, &pub), MCIM_OK);
+	assert_int_equal(mcim_hex_decode_exact(info.tre_id, strlen(info.tre_id), tre_id,
+					       sizeof(tre_id)),
+			 MCIM_OK);
 	assert_int_equal(tf_call(t, "tamper-reports", NULL, 0), MCIM_OK);
 	j = tool_cbor_to_json(t->r.result, t->r.result_len);
 	reports = json_object_get(j, "reports");
@@ -46,15 +50,10 @@ static mcim_err last_report(struct tf *t, char *reason, size_t cap)
 	hex = json_string_value(json_object_get(last, "report"));
 	assert_int_equal(mcim_hex_decode(hex, strlen(hex), rep, sizeof(rep), &rep_len),
 			 MCIM_OK);
+	assert_int_equal(mcim_tamper_verify(rep, rep_len, &pub, tre_id, &r), MCIM_OK);
+	assert_int_equal(r.seq, json_integer_value(json_object_get(last, "seq")));
 	json_decref(j);
-	assert_int_equal(mcim_cose_sign1_verify(rep, rep_len, NULL, 0, &pub, &msg),
-			 MCIM_OK);
-	payload = tool_cbor_to_json(msg.payload, msg.payload_len);
-	assert_non_null(payload);
-	assert_string_equal(json_string_value(json_object_get(payload, "1")),
-			    "mcim/tre/tamper");
-	snprintf(reason, cap, "%s", json_string_value(json_object_get(payload, "6")));
-	json_decref(payload);
+	snprintf(reason, cap, "%s", mcim_err_name(r.reason));
 	return MCIM_OK;
 }
 

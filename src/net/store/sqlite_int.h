@@ -75,6 +75,8 @@ enum net_sq_id {
 	SQ_AUDIT_LAST,
 	SQ_AUDIT_INSERT,
 	SQ_AUDIT_LIST,
+	SQ_TAMPER_INSERT,
+	SQ_TAMPER_LIST,
 	SQ_COUNT_
 };
 
@@ -149,6 +151,11 @@ mcim_err net_sq_dpf_tx_consume(struct net_store *st, int64_t tenant,
 			       struct net_dpf_tx *out);
 mcim_err net_sq_dpf_tx_receipt(struct net_store *st, int64_t tenant,
 			       const uint8_t txid[NET_TXID_LEN], int64_t now);
+
+/* Tamper reports (sqlite_tamper.c), entries of net_sq_ops. */
+mcim_err net_sq_tamper_put(struct net_store *st, struct net_tamper_report *r);
+mcim_err net_sq_tamper_list(struct net_store *st, int64_t tenant, int64_t after,
+			    struct net_tamper_report *out, size_t cap, size_t *n);
 
 /* The cached statement id, reset and unbound; NULL on a prepare error (recorded in
  * the handle's message; *err receives its mcim_err) and, with MCIM_ERR_STATE, inside a

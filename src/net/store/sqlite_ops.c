@@ -180,6 +180,12 @@ const char *const net_sq_sql[SQ_COUNT_] = {
 			"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     [SQ_AUDIT_LIST] = "SELECT " AUDIT_COLS " FROM audit WHERE tenant_id = ?1 "
 		      "AND seq > ?2 ORDER BY seq LIMIT ?3",
+
+    [SQ_TAMPER_INSERT] = "INSERT INTO tamper_report(tenant_id, tre_id, seq, reported, "
+			 "received, reason, report) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [SQ_TAMPER_LIST] = "SELECT id, tenant_id, tre_id, seq, reported, received, reason, "
+		       "report FROM tamper_report WHERE tenant_id = ?1 AND id > ?2 "
+		       "ORDER BY id LIMIT ?3",
 };
 
 /* ---- tenants ---- */
@@ -668,4 +674,6 @@ const struct net_store_ops net_sq_ops = {
     .ping = ping,
     .audit_append = audit_append,
     .audit_list = audit_list,
+    .tamper_put = net_sq_tamper_put,
+    .tamper_list = net_sq_tamper_list,
 };

@@ -162,7 +162,22 @@ static const char migration_2[] =
     "CREATE UNIQUE INDEX pva_refvals_key ON pva_refvals(tenant_id, platform, sequence);"
     "CREATE INDEX pva_refvals_tenant ON pva_refvals(tenant_id, id);";
 
+/* 3: the TRE tamper reports each SHO recorded, once per (tenant, TRE id, seq). */
+static const char migration_3[] =
+    "CREATE TABLE tamper_report ("
+    " id INTEGER PRIMARY KEY,"
+    " tenant_id INTEGER NOT NULL REFERENCES tenant(id),"
+    " tre_id BLOB NOT NULL CHECK (length(tre_id) = 16),"
+    " seq INTEGER NOT NULL CHECK (seq > 0),"
+    " reported INTEGER NOT NULL CHECK (reported >= 0),"
+    " received INTEGER NOT NULL CHECK (received > 0),"
+    " reason INTEGER NOT NULL CHECK (reason > 0),"
+    " report BLOB NOT NULL CHECK (length(report) BETWEEN 1 AND 512),"
+    " UNIQUE (tenant_id, tre_id, seq));"
+    "CREATE INDEX tamper_report_tenant ON tamper_report(tenant_id, id);";
+
 const char *const net_sq_migrations[NET_STORE_SCHEMA_VERSION] = {
     migration_1,
     migration_2,
+    migration_3,
 };

@@ -830,3 +830,30 @@ mcim_err net_store_audit_verify(struct net_store *st, int64_t tenant, uint64_t *
 	} while (n == 64);
 	return MCIM_OK;
 }
+
+/* ---- tamper reports ---- */
+
+mcim_err net_store_tamper_put(struct net_store *st, struct net_tamper_report *r)
+{
+	assert(st != NULL && r != NULL);
+	if (r->seq < 1 || r->reported < 0 || r->received <= 0 || r->reason <= 0 ||
+	    r->report_len == 0)
+		return MCIM_ERR_INVALID_ARG;
+	if (r->report_len > NET_STORE_TAMPER_MAX)
+		return MCIM_ERR_TOO_LARGE;
+	if (r->tenant <= 0)
+		return MCIM_ERR_NOT_FOUND;
+	return st->ops->tamper_put(st, r);
+}
+
+mcim_err net_store_tamper_list(struct net_store *st, int64_t tenant, int64_t after,
+			       struct net_tamper_report *out, size_t cap, size_t *n)
+{
+	assert(st != NULL);
+	list_precheck(out, cap, n);
+	if (after < 0)
+		return MCIM_ERR_INVALID_ARG;
+	if (cap == 0 || tenant <= 0)
+		return MCIM_OK;
+	return st->ops->tamper_list(st, tenant, after, out, cap, n);
+}

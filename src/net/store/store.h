@@ -80,6 +80,7 @@
 #define NET_STORE_RESULT_MAX   4096  /* a signed PVA result */
 #define NET_STORE_PACKAGE_MAX  65536 /* an MCIM order's credential package */
 #define NET_STORE_MSG_MAX      256   /* net_store_errmsg() */
+#define NET_STORE_TAMPER_MAX   512   /* a TRE's signed tamper report */
 
 /* Registrations per transaction in net_store_register_batch(). */
 #define NET_STORE_BATCH_CHUNK 100000
@@ -258,6 +259,22 @@ struct net_auc_record {
 };
 
 /*
+ * A tamper report a TRE sent to an SHO (docs/protocol.md §10), kept as it arrived:
+ * the TRE's signed object is the evidence. One per (tenant, TRE id, seq).
+ */
+struct net_tamper_report {
+	int64_t id;	/* set by the store; the list key */
+	int64_t tenant; /* the SHO */
+	uint8_t tre_id[NET_TRE_ID_LEN];
+	int64_t seq;	   /* the TRE's report number, >= 1 */
+	int64_t reported;  /* the TRE's clock, >= 0 */
+	int64_t received;  /* the SHO's, > 0 */
+	int reason;	   /* the mcim_err the TRE reported, > 0 */
+	size_t report_len; /* 1..NET_STORE_TAMPER_MAX */
+	uint8_t report[NET_STORE_TAMPER_MAX];
+};
+
+/*
  * An audit record; per tenant, records are numbered 1, 2, ... and hash-chained:
  * hash = SHA-256 of the previous record's hash (32 zero octets before the first) and
  * this record's fields (layout in docs/store.md).
@@ -401,6 +418,10 @@ struct net_store_ops {
 	mcim_err (*audit_append)(struct net_store *st, struct net_audit *a);
 	mcim_err (*audit_list)(struct net_store *st, int64_t tenant, uint64_t after,
 			       struct net_audit *out, size_t cap, size_t *n);
+
+	mcim_err (*tamper_put)(struct net_store *st, struct net_tamper_report *r);
+	mcim_err (*tamper_list)(struct net_store *st, int64_t tenant, int64_t after,
+				struct net_tamper_report *out, size_t cap, size_t *n);
 };
 
 /* The part of every backend's handle that callers may rely on. */
@@ -437,7 +458,7 @@ mcim_err net_store_open(const struct net_store_config *cfg, struct net_store **o
 void net_store_close(struct net_store *st);
 
 /* The schema version of this build and of the database st is open on. */
-#define NET_STORE_SCHEMA_VERSION 2
+#define NET_STORE_SCHEMA_VERSION 3
 int net_store_schema_version(struct net_store *st);
 
 /* The backend's message for the last error (for logs; never a secret), "" if none. */
@@ -712,6 +733,19 @@ mcim_err net_store_audit_verify(struct net_store *st, int64_t tenant, uint64_t *
 /* The chain hash of a given the previous record's hash (shared by the backends). */
 mcim_err net_store_audit_hash(const uint8_t prev[NET_AUDIT_HASH_LEN],
 			      const struct net_audit *a, uint8_t out[NET_AUDIT_HASH_LEN]);
+
+/* ---- tamper reports (SHO) ---- */
+
+/*
+ * Records r for r->tenant (r->id is set). MCIM_ERR_EXISTS: the tenant recorded this TRE
+ * id's report r->seq already (a replay: nothing changes); MCIM_ERR_INVALID_ARG: seq,
+ * times or reason out of range, no report; MCIM_ERR_TOO_LARGE: report_len above
+ * NET_STORE_TAMPER_MAX; MCIM_ERR_NOT_FOUND: no such tenant.
+ */
+mcim_err net_store_tamper_put(struct net_store *st, struct net_tamper_report *r);
+/* The tenant's reports with id > after, in id order, at most cap. */
+mcim_err net_store_tamper_list(struct net_store *st, int64_t tenant, int64_t after,
+			       struct net_tamper_report *out, size_t cap, size_t *n);
 
 /* ---- backends ---- */
 
