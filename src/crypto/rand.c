@@ -23,7 +23,15 @@
 #include "crypto/rand_int.h"
 #include "mcim/bytes.h"
 
-#define RAND_POOL_SIZE 1024
+/* An AuC draws a RAND per vector, 32 at once for a batch: 4 KiB per thread keeps the
+ * source's per-call cost off them (1 KiB cost a quarter of the batch rate). A device
+ * draws a few nonces per session and counts its memory: the builtin backend, the
+ * devices' one, keeps 256 octets. */
+#ifdef MCIM_CRYPTO_BUILTIN
+#define RAND_POOL_SIZE 256
+#else
+#define RAND_POOL_SIZE 4096
+#endif
 /* Longer requests bypass the pool: they would empty most of it at once. */
 #define RAND_DIRECT_MIN (RAND_POOL_SIZE / 4 + 1)
 
