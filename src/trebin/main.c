@@ -7,11 +7,13 @@
  *       the TRE of device D on a Unix socket until SIGTERM or SIGINT, as `mcim tre
  *       serve` (the same loop, mcim_tre_serve); `mcim tre ... --socket PATH` and
  *       the device agent reach it there.
- *   mcim-tre session --dir D [--iterations N]
+ *   mcim-tre session --dir D [--iterations N] [--op full|open|attest|aka]
  *       N device sessions (default 1), each: open with the secure boot, attest over
  *       a fresh nonce, one 3G AKA, close. This process plays the AuC of the bench's
  *       MCIM (tool/session.h), so D is a device `mcim bench tre --make-device` made.
- *       What scripts/bench-footprint.sh measures.
+ *       --op repeats one part only (open: open and close; attest, aka: on a TRE
+ *       opened once), as `mcim bench tre --op` does. What
+ *       scripts/bench-footprint.sh measures.
  *
  * The struct mcim_tre, the server and the messages are static storage and stdout is
  * not used (its buffer would be heap): the process allocates only what jansson
@@ -32,6 +34,10 @@
 
 #define ITERATIONS_MAX 1000000
 
+enum op { OP_FULL, OP_OPEN, OP_ATTEST, OP_AKA, OP_N };
+
+static const char *const op_names[OP_N] = {"full", "open", "attest", "aka"};
+
 static struct mcim_tre tre;
 static struct tool_device dev;
 static struct mcim_tre_server srv;
@@ -48,11 +54,12 @@ static int usage(int rc)
 {
 	static const char text[] =
 	    "usage: mcim-tre serve --dir D --socket PATH\n"
-	    "       mcim-tre session --dir D [--iterations N]\n"
+	    "       mcim-tre session --dir D [--iterations N] [--op "
+	    "full|open|attest|aka]\n"
 	    "  serve: the TRE of device D on a Unix socket until SIGTERM or SIGINT.\n"
 	    "  session: N device sessions (open with secure boot, attest, AKA, close)\n"
 	    "  on a device made by `mcim bench tre --make-device`; this process plays\n"
-	    "  the AuC of its MCIM.\n";
+	    "  the AuC of its MCIM. --op repeats one part only.\n";
 
 	if (write(rc == 0 ? STDOUT_FILENO : STDERR_FILENO, text, sizeof(text) - 1) < 0)
 		return 1;
@@ -118,48 +125,77 @@ static mcim_err call(size_t req_len, size_t *resp_len)
 	return mcim_tre_call(&tre, req, req_len, resp, sizeof(resp), resp_len);
 }
 
-/* attest, then aka, on the open TRE: the step that failed, or NULL. */
-static const char *exchange(struct tool_session_auc *auc, mcim_err *err)
+static mcim_err attest(void)
+{
+	size_t req_len, resp_len;
+	mcim_err err = tool_session_attest_req(req, sizeof(req), &req_len);
+
+	if (err == MCIM_OK)
+		err = call(req_len, &resp_len);
+	return err != MCIM_OK ? err : tool_session_attest_check(resp, resp_len);
+}
+
+static mcim_err aka(struct tool_session_auc *auc)
 {
 	static struct mcim_auth_vector av;
 	size_t req_len, resp_len;
+	mcim_err err = tool_session_aka_req(auc, &av, req, sizeof(req), &req_len);
 
-	*err = tool_session_attest_req(req, sizeof(req), &req_len);
-	if (*err == MCIM_OK)
-		*err = call(req_len, &resp_len);
-	if (*err == MCIM_OK)
-		*err = tool_session_attest_check(resp, resp_len);
-	if (*err != MCIM_OK)
-		return "attest";
-	*err = tool_session_aka_req(auc, &av, req, sizeof(req), &req_len);
-	if (*err == MCIM_OK)
-		*err = call(req_len, &resp_len);
-	if (*err == MCIM_OK)
-		*err = tool_session_aka_check(&av, resp, resp_len);
+	if (err == MCIM_OK)
+		err = call(req_len, &resp_len);
+	if (err == MCIM_OK)
+		err = tool_session_aka_check(&av, resp, resp_len);
 	mcim_auth_vector_wipe(&av);
-	return *err != MCIM_OK ? "aka" : NULL;
+	return err;
 }
 
-static int session(const char *dir, unsigned long iterations)
+/* The exchanges of one iteration on the open TRE: 0, or 1 once the failed step is
+ * named. */
+static int exchange(enum op op, struct tool_session_auc *auc, const char *dir)
+{
+	mcim_err err;
+
+	if (op == OP_FULL || op == OP_ATTEST) {
+		err = attest();
+		if (err != MCIM_OK)
+			return fail("attest", err, dir);
+	}
+	if (op == OP_FULL || op == OP_AKA) {
+		err = aka(auc);
+		if (err != MCIM_OK)
+			return fail("aka", err, dir);
+	}
+	return 0;
+}
+
+static int session(const char *dir, unsigned long iterations, enum op op)
 {
 	static struct tool_session_auc auc;
+	/* full and open open and close the TRE each time, attest and aka once. */
+	const int reopen = op == OP_FULL || op == OP_OPEN;
 	char line[80];
-	const char *step = NULL;
-	mcim_err e = MCIM_OK;
-	int rc = 0, n;
+	mcim_err e;
+	int rc = 0, n, opened = 0;
 
 	e = tool_session_auc_load(&auc, dir);
 	if (e != MCIM_OK)
 		return fail("the AuC's state", e, TOOL_SESSION_AUC_FILE);
-	for (unsigned long i = 0; i < iterations && rc == 0; i++) {
-		rc = open_device(dir, i != 0);
-		if (rc != 0)
-			break;
-		step = exchange(&auc, &e);
-		mcim_tre_close(&tre);
-		if (step != NULL)
-			rc = fail(step, e, dir);
+	if (!reopen) {
+		rc = open_device(dir, 0);
+		opened = rc == 0;
 	}
+	for (unsigned long i = 0; i < iterations && rc == 0; i++) {
+		if (reopen) {
+			rc = open_device(dir, i != 0);
+			if (rc != 0)
+				break;
+		}
+		rc = exchange(op, &auc, dir);
+		if (reopen)
+			mcim_tre_close(&tre);
+	}
+	if (opened)
+		mcim_tre_close(&tre);
 	/* The AuC's SEQ moved on with every challenge, answered or not. */
 	e = tool_session_auc_save(&auc, dir);
 	if (e != MCIM_OK && rc == 0)
@@ -168,16 +204,27 @@ static int session(const char *dir, unsigned long iterations)
 	mcim_wipe(&dev, sizeof(dev));
 	if (rc != 0)
 		return rc;
-	n = snprintf(line, sizeof(line), "%lu sessions: open, attest, aka, close\n",
-		     iterations);
+	n = snprintf(line, sizeof(line), "%lu x %s\n", iterations,
+		     op == OP_FULL ? "session: open, attest, aka, close" : op_names[op]);
 	return n > 0 && write(STDOUT_FILENO, line, (size_t)n) == n ? 0 : 1;
+}
+
+/* The op named s, or OP_N. */
+static enum op parse_op(const char *s)
+{
+	int i = 0;
+
+	while (i < OP_N && strcmp(s, op_names[i]) != 0)
+		i++;
+	return (enum op)i;
 }
 
 int main(int argc, char **argv)
 {
 	const char *dir = NULL, *sock = NULL;
 	unsigned long iterations = 1;
-	int counted = 0;
+	enum op op = OP_FULL;
+	int counted = 0, op_given = 0;
 
 	if (argc < 2)
 		return usage(2);
@@ -196,15 +243,20 @@ int main(int argc, char **argv)
 			    iterations > ITERATIONS_MAX)
 				return usage(2);
 			counted = 1;
+		} else if (strcmp(argv[i], "--op") == 0 && i + 1 < argc) {
+			op = parse_op(argv[++i]);
+			if (op == OP_N)
+				return usage(2);
+			op_given = 1;
 		} else {
 			return usage(2);
 		}
 	}
 	if (dir == NULL)
 		return usage(2);
-	if (strcmp(argv[1], "serve") == 0 && sock != NULL && !counted)
+	if (strcmp(argv[1], "serve") == 0 && sock != NULL && !counted && !op_given)
 		return serve(dir, sock);
 	if (strcmp(argv[1], "session") == 0 && sock == NULL)
-		return session(dir, iterations);
+		return session(dir, iterations, op);
 	return usage(2);
 }

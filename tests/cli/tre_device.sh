@@ -43,7 +43,7 @@ cp -a "$D" "$TMP/pristine"
 # ---- sessions on both backends, on the same sealed store ----
 run "$TRE" session --dir "$D" --iterations 3
 expect_rc 0 "mcim-tre session"
-grep -q "^3 sessions" "$TMP/out" || fail "session output: $(cat "$TMP/out")"
+grep -q "^3 x session" "$TMP/out" || fail "session output: $(cat "$TMP/out")"
 run "$MCIM" tre status --dir "$D"
 expect_rc 0 "mcim reads the store mcim-tre wrote"
 run "$MCIM" tre audit verify --dir "$D"
@@ -53,6 +53,11 @@ run "$MCIM" bench tre --device "$D" --op full --iterations 2
 expect_rc 0 "mcim sessions after mcim-tre"
 run "$TRE" session --dir "$D"
 expect_rc 0 "mcim-tre after mcim"
+for op in open attest aka; do
+	run "$TRE" session --dir "$D" --op $op --iterations 2
+	expect_rc 0 "mcim-tre session --op $op"
+	grep -q "^2 x $op" "$TMP/out" || fail "--op $op: $(cat "$TMP/out")"
+done
 run "$MCIM" tre audit verify --dir "$D"
 expect_rc 0 "audit log after both"
 
@@ -92,6 +97,7 @@ expect_rc 1 "no AuC state"
 grep -q NOT_FOUND "$TMP/err" || fail "no AuC state: $(cat "$TMP/err")"
 for args in "" "session" "serve --dir $D" "session --dir $D --iterations 0" \
 	"session --dir $D --socket $S" "serve --dir $D --socket $S --iterations 2" \
+	"session --dir $D --op boot" "serve --dir $D --socket $S --op aka" \
 	"boot --dir $D"; do
 	# shellcheck disable=SC2086
 	run "$TRE" $args
