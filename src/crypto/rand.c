@@ -74,6 +74,8 @@ static mcim_err system_fill(void *self, uint8_t *buf, size_t len)
 	unsigned long gen;
 
 	(void)self;
+	if (len == 0)
+		return MCIM_OK; /* buf may be NULL: nothing to copy */
 	pthread_once(&fork_once, watch_forks);
 	if (len >= RAND_DIRECT_MIN || !fork_watched)
 		return crypto_rand_os(buf, len);
