@@ -19,8 +19,6 @@
 
 #include "crypto/builtin/aes_ct.h"
 
-#define CRYPTO_GCM_BLOCK 16
-
 struct crypto_gcm_impl;
 
 struct crypto_gcm {
