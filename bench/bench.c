@@ -46,6 +46,7 @@ struct suite {
 static const struct suite suites[] = {
     {"tre", bench_tre}, /* first: it counts OpenSSL's heap from the first allocation */
     {"aka", bench_aka},
+    {"aead", bench_aead},
 };
 
 static int usage(FILE *to)

@@ -1,6 +1,6 @@
 /*
- * Benchmarks: `mcim bench [all|aka] [--json] [--seconds S]`. Figures and ratios against
- * the baselines the goals are stated in; never a pass/fail test.
+ * Benchmarks: `mcim bench [all|tre|aka|aead] [--json] [--seconds S]`. Figures and ratios
+ * against the baselines the goals are stated in; never a pass/fail test.
  */
 #ifndef MCIM_BENCH_H
 #define MCIM_BENCH_H
@@ -20,6 +20,7 @@ double bench_rate(const struct bench_opts *opts, int (*fn)(void *arg), void *arg
 /* Each suite prints its figures (text or one JSON object) and returns 0, or 1 when a
  * measured operation failed. */
 int bench_aka(const struct bench_opts *opts, FILE *out);
+int bench_aead(const struct bench_opts *opts, FILE *out);
 int bench_tre(const struct bench_opts *opts, FILE *out);
 
 int bench_tre_main(int argc, char **argv); /* `mcim bench tre`, with its own options */

@@ -7,10 +7,11 @@
  *
  * A device is manufactured the way `mcim device init` does it (a demo PKI, then
  * tool_device_init), an MCIM package from the PKI's DPF is installed and its SHO's
- * signed command activates it. The MCIM's K and OP are fixed here, so that a later
- * process can play the AuC for a device made earlier (--make-device, then --device):
- * the AuC's SEQ is kept beside the device in AUC_FILE. The struct mcim_tre is static
- * storage, as on a device, so that it is not counted as heap.
+ * signed command activates it. The MCIM's K and OP are fixed (tool/session.h), so that
+ * a later process can play the AuC for a device made earlier (--make-device, then
+ * --device, or `mcim-tre session`): the AuC's SEQ is kept beside the device. The
+ * struct mcim_tre is static storage, as on a device, so that it is not counted as
+ * heap.
  *
  * Timing counts only the mcim_tre_open / mcim_tre_call itself: requests (and the
  * AuC's challenges) are built before the clock starts, responses checked after it
@@ -26,7 +27,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -46,8 +46,8 @@
 #include "mcim/tre.h"
 #include "tool/device.h"
 #include "tool/pki.h"
+#include "tool/session.h"
 
-#define AUC_FILE   "bench-auc.txt"
 #define DPF	   "sho1-dpf"
 #define SHO_MGMT   "sho1-mgmt"
 #define SHO	   "00101"
@@ -133,19 +133,11 @@ static void heap_phase_begin(void)
 
 /* ---- the bench's device ---- */
 
-struct auc {
-	struct mcim_aka_cred cred;
-	struct mcim_aka_keyctx kc;
-	struct mcim_sqn_cfg cfg;
-	struct mcim_sqn_he he;
-	uint8_t amf[2];
-};
-
 struct tre_bench {
 	char root[PATH_CAP]; /* our temp directory, removed at the end ("" if none) */
 	char dir[PATH_CAP];  /* the device */
 	struct tool_device dev;
-	struct auc auc;
+	struct tool_session_auc auc;
 	uint8_t req[MCIM_TRE_MSG_MAX], resp[MCIM_TRE_MSG_MAX];
 	size_t req_len, resp_len;
 	struct tool_tre_resp r;
@@ -155,99 +147,23 @@ struct tre_bench {
 static struct mcim_tre tre_storage;
 static struct tre_bench tb;
 
-/* The MCIM's credential: fixed, so that the AuC can be rebuilt in another process. */
+/* The bench's MCIM: the session's credential, the rest for this device. */
 static void bench_profile(struct mcim_profile *p, const struct tool_pki_entity *mgmt)
 {
-	uint8_t op[16];
-
 	memset(p, 0, sizeof(*p));
 	memset(p->id, 0xb7, sizeof(p->id));
 	p->version = 1;
 	snprintf(p->sho, sizeof(p->sho), "%s", SHO);
 	snprintf(p->imsi, sizeof(p->imsi), "%s%010u", SHO, 4242u);
-	p->cred.alg = MCIM_AKA_MILENAGE;
-	p->cred.k_len = 16;
-	for (uint8_t i = 0; i < 16; i++) {
-		p->cred.k[i] = (uint8_t)(0x46 + 3 * i);
-		op[i] = (uint8_t)(0xc5 ^ (7 * i));
-	}
-	mcim_milenage_default_consts(&p->cred.params.milenage);
-	(void)mcim_profile_set_op(p, op, sizeof(op));
-	(void)mcim_profile_kcv(&p->cred, p->kcv);
-	p->amf[0] = 0x80;
-	mcim_sqn_cfg_default(&p->sqn);
+	tool_session_mcim(p);
 	mcim_policy_default(&p->policy);
 	memcpy(p->mgmt_cert, mgmt->der, mgmt->der_len);
 	p->mgmt_cert_len = mgmt->der_len;
-	mcim_wipe(op, sizeof(op));
-}
-
-static mcim_err auc_init(struct auc *a, uint64_t seq)
-{
-	struct mcim_profile p;
-	struct tool_pki_entity mgmt = {0};
-	mcim_err err;
-
-	bench_profile(&p, &mgmt);
-	a->cred = p.cred;
-	a->cfg = p.sqn;
-	memcpy(a->amf, p.amf, sizeof(a->amf));
-	mcim_profile_wipe(&p);
-	err = mcim_aka_prepare(&a->kc, &a->cred);
-	if (err == MCIM_OK)
-		err = mcim_sqn_he_init(&a->cfg, &a->he, seq);
-	return err;
-}
-
-static void auc_wipe(struct auc *a)
-{
-	mcim_aka_keyctx_wipe(&a->kc);
-	mcim_wipe(&a->cred, sizeof(a->cred));
 }
 
 static int path_join(char out[PATH_CAP], const char *a, const char *b)
 {
-	int n = snprintf(out, PATH_CAP, "%s/%s", a, b);
-
-	return n > 0 && n < PATH_CAP ? 0 : -1;
-}
-
-/* The AuC's SEQ as decimal text beside the device. Plain read/write, not stdio: a
- * FILE's buffer would be heap in the process whose heap is measured. */
-static int auc_save(void)
-{
-	char path[PATH_CAP], text[24];
-	int fd, n, ok;
-
-	if (path_join(path, tb.dir, AUC_FILE) != 0)
-		return -1;
-	n = snprintf(text, sizeof(text), "%llu\n", (unsigned long long)tb.auc.he.seq);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -1;
-	ok = n > 0 && write(fd, text, (size_t)n) == (ssize_t)n;
-	return (close(fd) == 0 && ok) ? 0 : -1;
-}
-
-static int auc_load(uint64_t *seq)
-{
-	char path[PATH_CAP], text[24], *end;
-	ssize_t n;
-	int fd;
-
-	if (path_join(path, tb.dir, AUC_FILE) != 0)
-		return -1;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	text[n] = '\0';
-	errno = 0;
-	*seq = strtoull(text, &end, 10);
-	return errno == 0 && end != text && (*end == '\n' || *end == '\0') ? 0 : -1;
+	return tool_path_join(out, PATH_CAP, a, b) == MCIM_OK ? 0 : -1;
 }
 
 /* Removes a tree of our own making (plain files and directories). */
@@ -418,9 +334,10 @@ static int make_device(const char *dir, const char *pki_dir)
 	rc = provision(&pki);
 	mcim_tre_close(&tre_storage);
 	tool_pki_free(&pki);
-	if (rc == 0 && (auc_init(&tb.auc, 0) != MCIM_OK || auc_save() != 0))
+	if (rc == 0 && (tool_session_auc_init(&tb.auc, 0) != MCIM_OK ||
+			tool_session_auc_save(&tb.auc, tb.dir) != MCIM_OK))
 		rc = fail("AuC state", MCIM_ERR_IO, dir);
-	auc_wipe(&tb.auc);
+	tool_session_auc_wipe(&tb.auc);
 	return rc;
 }
 
@@ -472,67 +389,36 @@ static mcim_err one_open(struct figure *f)
 	return err;
 }
 
+/* The prepared request tb.req through the TRE, timed. */
+static mcim_err timed_call(struct figure *f)
+{
+	struct stamp s = stamp_now();
+	mcim_err err = mcim_tre_call(&tre_storage, tb.req, tb.req_len, tb.resp,
+				     sizeof(tb.resp), &tb.resp_len);
+
+	figure_add(f, s);
+	return err;
+}
+
 static mcim_err one_attest(struct figure *f)
 {
-	uint8_t nonce[32];
-	struct tool_tre_arg a[2] = {
-	    {"nonce", TOOL_ARG_BSTR, nonce, sizeof(nonce), 0},
-	    {"mode", TOOL_ARG_TSTR, "remote", 0, 0},
-	};
-	const uint8_t *ev;
-	size_t ev_len;
-	struct stamp s;
-	mcim_err err = mcim_rng_fill(mcim_rng_system(), nonce, sizeof(nonce));
+	mcim_err err = tool_session_attest_req(tb.req, sizeof(tb.req), &tb.req_len);
 
 	if (err == MCIM_OK)
-		err = request("attest", a, 2);
-	if (err != MCIM_OK)
-		return err;
-	s = stamp_now();
-	err = mcim_tre_call(&tre_storage, tb.req, tb.req_len, tb.resp, sizeof(tb.resp),
-			    &tb.resp_len);
-	figure_add(f, s);
-	if (err == MCIM_OK)
-		err = response();
-	if (err == MCIM_OK)
-		err = tool_cbor_get_bstr(tb.r.result, tb.r.result_len, "evidence", &ev,
-					 &ev_len);
-	return err;
+		err = timed_call(f);
+	return err != MCIM_OK ? err : tool_session_attest_check(tb.resp, tb.resp_len);
 }
 
 static mcim_err one_aka(struct figure *f)
 {
-	struct mcim_auth_vector *av = &tb.av;
-	const uint8_t *res;
-	size_t res_len;
-	struct stamp s;
-	mcim_err err = mcim_auth_generate(&tb.auc.kc, &tb.auc.cfg, &tb.auc.he, tb.auc.amf,
-					  mcim_rng_system(), av);
+	mcim_err err =
+	    tool_session_aka_req(&tb.auc, &tb.av, tb.req, sizeof(tb.req), &tb.req_len);
 
-	if (err == MCIM_OK) {
-		/* after generation: the arguments copy autn_len */
-		const struct tool_tre_arg a[2] = {
-		    {"autn", TOOL_ARG_BSTR, av->autn, av->autn_len, 0},
-		    {"rand", TOOL_ARG_BSTR, av->rand, sizeof(av->rand), 0},
-		};
-
-		err = request("aka", a, 2);
-	}
-	if (err != MCIM_OK)
-		return err;
-	s = stamp_now();
-	err = mcim_tre_call(&tre_storage, tb.req, tb.req_len, tb.resp, sizeof(tb.resp),
-			    &tb.resp_len);
-	figure_add(f, s);
 	if (err == MCIM_OK)
-		err = response();
+		err = timed_call(f);
 	if (err == MCIM_OK)
-		err = tool_cbor_get_bstr(tb.r.result, tb.r.result_len, "res", &res,
-					 &res_len);
-	if (err == MCIM_OK &&
-	    (res_len != av->xres_len || !mcim_ct_equal(res, av->xres, res_len)))
-		err = MCIM_ERR_MAC_FAILURE; /* the TRE and the AuC disagree */
-	mcim_auth_vector_wipe(av);
+		err = tool_session_aka_check(&tb.av, tb.resp, tb.resp_len);
+	mcim_auth_vector_wipe(&tb.av);
 	return err;
 }
 
@@ -588,7 +474,6 @@ static int setup(const char *device)
 {
 	char err_msg[TOOL_DEVICE_ERR_MAX], pki[PATH_CAP], dev[PATH_CAP];
 	const char *tmp = getenv("TMPDIR");
-	uint64_t seq;
 	mcim_err err;
 
 	memset(&tb, 0, sizeof(tb));
@@ -611,11 +496,9 @@ static int setup(const char *device)
 	err = tool_device_load(tb.dir, &tb.dev, err_msg);
 	if (err != MCIM_OK)
 		return fail("device load", err, err_msg);
-	if (auc_load(&seq) != 0)
-		return fail("AuC state", MCIM_ERR_NOT_FOUND, AUC_FILE);
-	err = auc_init(&tb.auc, seq);
+	err = tool_session_auc_load(&tb.auc, tb.dir);
 	if (err != MCIM_OK)
-		return fail("AuC", err, NULL);
+		return fail("AuC state", err, TOOL_SESSION_AUC_FILE);
 	err = tre_open();
 	return err == MCIM_OK ? 0 : fail("open", err, tb.dir);
 }
@@ -623,9 +506,10 @@ static int setup(const char *device)
 static int teardown(int rc)
 {
 	mcim_tre_close(&tre_storage);
-	if (tb.dir[0] != '\0' && tb.root[0] == '\0' && auc_save() != 0)
+	if (tb.dir[0] != '\0' && tb.root[0] == '\0' &&
+	    tool_session_auc_save(&tb.auc, tb.dir) != MCIM_OK)
 		rc = fail("AuC state", MCIM_ERR_IO, tb.dir);
-	auc_wipe(&tb.auc);
+	tool_session_auc_wipe(&tb.auc);
 	mcim_wipe(&tb.dev, sizeof(tb.dev));
 	if (tb.root[0] != '\0')
 		rm_tree(tb.root);

@@ -1,7 +1,9 @@
 /*
  * mcim/crypto.h: the cryptographic primitives openmcim's protocols are built from.
- * OpenSSL 3 (libcrypto) is called from src/crypto only; everything else in the
- * project uses this header.
+ * Everything else in the project uses this header. Behind it, the crypto backend the
+ * build chose (docs/architecture.md "Crypto backends"): OpenSSL 3 (libcrypto), or the
+ * project's own code with no OpenSSL (builtin); SHA-256, HMAC and HKDF are the
+ * project's own in both.
  *
  * - SHA-256, HMAC-SHA-256 and HKDF-SHA-256 (RFC 5869);
  * - AEAD: AES-256-GCM with 12-octet nonces and 16-octet tags;
@@ -61,17 +63,18 @@ mcim_err mcim_hmac_sha256(const uint8_t *key, size_t key_len,
 			  uint8_t out[MCIM_SHA256_LEN]);
 
 /* HKDF-SHA-256 extract-and-expand; out_len 1..8160 (else MCIM_ERR_INVALID_ARG); salt,
- * ikm and info may be empty. Should OpenSSL fail midway, out is wiped. */
+ * ikm and info may be empty. Cannot fail otherwise. */
 mcim_err mcim_hkdf_sha256(const uint8_t *salt, size_t salt_len, const uint8_t *ikm,
 			  size_t ikm_len, const uint8_t *info, size_t info_len,
 			  uint8_t *out, size_t out_len);
 
 /*
  * AES-256-GCM. seal writes pt_len + MCIM_AEAD_TAG_LEN octets to ct (ciphertext then
- * tag; should OpenSSL fail midway, ct is wiped); open writes ct_len - MCIM_AEAD_TAG_LEN
- * octets to pt and fails with MCIM_ERR_DECRYPT (pt untouched: the tag is checked before
- * any plaintext is written) when the tag does not verify, MCIM_ERR_TRUNCATED when
- * ct_len is shorter than a tag. ct and pt must not overlap.
+ * tag; should the backend fail midway, ct is wiped); open writes
+ * ct_len - MCIM_AEAD_TAG_LEN octets to pt and fails with MCIM_ERR_DECRYPT (pt
+ * untouched: the tag is checked before any plaintext is written) when the tag does
+ * not verify, MCIM_ERR_TRUNCATED when ct_len is shorter than a tag. ct and pt must
+ * not overlap.
  */
 mcim_err mcim_aead_seal(const uint8_t key[MCIM_AEAD_KEY_LEN],
 			const uint8_t nonce[MCIM_AEAD_NONCE_LEN], const uint8_t *aad,
@@ -91,7 +94,7 @@ struct mcim_p256_pub {
 
 void mcim_p256_priv_wipe(struct mcim_p256_priv *priv);
 
-/* A fresh key pair from OpenSSL's CSPRNG. */
+/* A fresh key pair from the backend's CSPRNG. */
 mcim_err mcim_p256_keygen(struct mcim_p256_priv *priv, struct mcim_p256_pub *pub);
 /* The public key of priv; MCIM_ERR_INVALID_ARG when d is 0 or not below the order. */
 mcim_err mcim_p256_pub_from_priv(const struct mcim_p256_priv *priv,

@@ -46,8 +46,8 @@
  * the verified TRE certificate, the only place they are vouched for.
  *
  * Conventions: outputs are written only on success. NULL where a pointer is required
- * is a caller bug (assert). Nothing here allocates (OpenSSL allocates inside the
- * signature and certificate functions). All functions are thread-safe.
+ * is a caller bug (assert). Nothing here allocates (with the openssl crypto backend,
+ * OpenSSL allocates inside signatures). All functions are thread-safe.
  */
 #ifndef MCIM_EVIDENCE_H
 #define MCIM_EVIDENCE_H

@@ -27,8 +27,8 @@
  * key missing (size is optional), two components never share a name.
  *
  * Conventions: outputs are written only on success. NULL where a pointer is required
- * is a caller bug (assert). Nothing here allocates (OpenSSL allocates inside the
- * signature and certificate functions). All functions are thread-safe.
+ * is a caller bug (assert). Nothing here allocates (with the openssl crypto backend,
+ * OpenSSL allocates inside signatures). All functions are thread-safe.
  */
 #ifndef MCIM_MANIFEST_H
 #define MCIM_MANIFEST_H

@@ -35,7 +35,8 @@
  * / mcim_p256_priv_wipe(). mcim_proto_dl_keys_derive() wipes the ephemeral private
  * key it is given, whatever happens (forward secrecy).
  *
- * Nothing allocates (OpenSSL allocates inside signatures and certificate checks).
+ * Nothing allocates (with the openssl crypto backend, OpenSSL allocates inside
+ * signatures and key agreement).
  * NULL where a pointer is required is a caller bug (assert); (pointer, 0) ranges may
  * be NULL. All functions are thread-safe (reentrant; the COSE layer's scratch buffer
  * is per thread).

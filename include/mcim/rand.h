@@ -3,8 +3,10 @@
  *
  * Protocol code never calls a random source directly: it takes a struct mcim_rng, so
  * tests can drive it exactly and devices can plug in their hardware generator.
- * mcim_rng_system() is the default: the operating system's CSPRNG through OpenSSL,
- * buffered per thread so that a 16-octet RAND costs a copy, not a system call.
+ * mcim_rng_system() is the default: the operating system's CSPRNG (through OpenSSL's
+ * RAND_bytes with the openssl crypto backend, getrandom(2) with the builtin one),
+ * buffered per thread so that a 16-octet RAND costs a copy, not a system call; a
+ * forked child never hands out octets its parent's buffer held.
  */
 #ifndef MCIM_RAND_H
 #define MCIM_RAND_H

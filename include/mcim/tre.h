@@ -32,9 +32,10 @@
  *
  * Memory: struct mcim_tre is caller-owned opaque storage (static on a device, about
  * 128 KiB: mostly the sealed store's buffers); nothing is allocated (OpenSSL's own
- * allocations excepted). It holds secrets (identity key, PIN session); close wipes
- * it. One thread at a time per struct mcim_tre; one struct mcim_tre per device
- * directory (the audit log's lock refuses a second one with LOCKED).
+ * allocations excepted, with the openssl crypto backend). It holds secrets (identity
+ * key, PIN session); close wipes it. One thread at a time per struct mcim_tre; one
+ * struct mcim_tre per device directory (the audit log's lock refuses a second one
+ * with LOCKED).
  * NULL is a caller bug (assert) except where a parameter says "may be NULL".
  */
 #ifndef MCIM_TRE_H

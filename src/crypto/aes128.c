@@ -1,8 +1,9 @@
 /*
  * AES-128 for MILENAGE: an AES-NI implementation with a precomputed key schedule, and
- * the portable path through OpenSSL's EVP. MILENAGE needs at most six block
- * encryptions per authentication vector, five of them independent, so the AES-NI path
- * interleaves the independent blocks round by round; MILENAGE's vector kernel
+ * the crypto backend's portable path (crypto_aes128_portable: OpenSSL's EVP, or the
+ * builtin backend's constant-time bitsliced AES) elsewhere. MILENAGE needs at most six
+ * block encryptions per authentication vector, five of them independent, so the AES-NI
+ * path interleaves the independent blocks round by round; MILENAGE's vector kernel
  * (src/aka/milenage.c) runs its own rounds on the schedule expanded here.
  */
 #include "aes128.h"
@@ -10,8 +11,6 @@
 #include <assert.h>
 #include <stdatomic.h>
 #include <string.h>
-
-#include <openssl/evp.h>
 
 #include "mcim/bytes.h"
 
@@ -132,23 +131,6 @@ void crypto_aes128_init(struct crypto_aes128 *aes, const uint8_t key[16])
 #endif
 }
 
-static mcim_err evp_encrypt(const uint8_t key[16], const uint8_t *in, uint8_t *out,
-			    size_t n)
-{
-	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-	int len = 0;
-	int ok;
-
-	if (ctx == NULL)
-		return MCIM_ERR_CRYPTO;
-	ok = EVP_EncryptInit_ex(ctx, EVP_aes_128_ecb(), NULL, key, NULL) == 1 &&
-	     EVP_CIPHER_CTX_set_padding(ctx, 0) == 1 &&
-	     EVP_EncryptUpdate(ctx, out, &len, in, (int)(16 * n)) == 1 &&
-	     (size_t)len == 16 * n;
-	EVP_CIPHER_CTX_free(ctx);
-	return ok ? MCIM_OK : MCIM_ERR_CRYPTO;
-}
-
 mcim_err crypto_aes128_encrypt(const struct crypto_aes128 *aes, const uint8_t *in,
 			       uint8_t *out, size_t n)
 {
@@ -160,7 +142,7 @@ mcim_err crypto_aes128_encrypt(const struct crypto_aes128 *aes, const uint8_t *i
 		return MCIM_OK;
 	}
 #endif
-	return evp_encrypt(aes->key, in, out, n);
+	return crypto_aes128_portable(aes->key, in, out, n);
 }
 
 void crypto_aes128_wipe(struct crypto_aes128 *aes)

@@ -1,8 +1,8 @@
 /*
- * The factory and the device directory (device.h): manufacturing a device with the
- * demo PKI, reading its configuration for mcim_tre_open, and the small CBOR helpers
- * the tools and tests use to talk to a TRE (requests, responses, JSON output), plus
- * the DPF side of the interim MCIM package.
+ * The factory (device.h): manufacturing a device directory with the demo PKI, CBOR
+ * shown as JSON for the tools' output, and the DPF side of the interim MCIM package.
+ * Reading the directory's configuration and the TRE's requests and responses are in
+ * devcfg.c.
  */
 #include "tool/device.h"
 
@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,30 +34,6 @@ static const char *const comp_names[MCIM_TRE_COMPONENTS_MAX] = {
     "bootloader", "kernel", "agent", "modem", "app1", "app2",  "app3",	"app4",
     "app5",	  "app6",   "app7",  "app8",  "app9", "app10", "app11", "app12",
 };
-
-static mcim_err fail(char err[TOOL_DEVICE_ERR_MAX], mcim_err e, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static mcim_err fail(char err[TOOL_DEVICE_ERR_MAX], mcim_err e, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(err, TOOL_DEVICE_ERR_MAX, fmt, ap);
-	va_end(ap);
-	if (n >= 0 && (size_t)n < TOOL_DEVICE_ERR_MAX - 40)
-		snprintf(err + n, TOOL_DEVICE_ERR_MAX - (size_t)n, ": %s",
-			 mcim_strerror(e));
-	return e;
-}
-
-static mcim_err join(char *out, size_t cap, const char *dir, const char *name)
-{
-	int n = snprintf(out, cap, "%s/%s", dir, name);
-
-	return n < 0 || (size_t)n >= cap ? MCIM_ERR_INVALID_ARG : MCIM_OK;
-}
 
 static mcim_err write_file(const char *path, const void *data, size_t len, mode_t mode)
 {
@@ -120,173 +95,6 @@ static mcim_err random_digits(char *out, size_t n)
 }
 
 /* ---- requests and responses ---- */
-
-static int key_before(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-
-	if (la != lb)
-		return la < lb;
-	return strcmp(a, b) < 0;
-}
-
-mcim_err tool_tre_request(const char *cmd, const struct tool_tre_arg *args, size_t n,
-			  uint8_t *out, size_t cap, size_t *len)
-{
-	struct mcim_cbor_writer w;
-	size_t order[32];
-
-	assert(cmd != NULL && (args != NULL || n == 0) && out != NULL && len != NULL);
-	if (n > sizeof(order) / sizeof(order[0]))
-		return MCIM_ERR_INVALID_ARG;
-	for (size_t i = 0; i < n; i++) {
-		size_t j = i;
-
-		while (j > 0 && key_before(args[i].name, args[order[j - 1]].name)) {
-			order[j] = order[j - 1];
-			j--;
-		}
-		order[j] = i;
-	}
-	mcim_cbor_writer_init(&w, out, cap);
-	mcim_cbor_put_map(&w, 2);
-	mcim_cbor_put_cstr(&w, "cmd");
-	mcim_cbor_put_cstr(&w, cmd);
-	mcim_cbor_put_cstr(&w, "args");
-	mcim_cbor_put_map(&w, n);
-	for (size_t k = 0; k < n; k++) {
-		const struct tool_tre_arg *a = &args[order[k]];
-
-		mcim_cbor_put_cstr(&w, a->name);
-		if (a->type == TOOL_ARG_TSTR)
-			mcim_cbor_put_cstr(&w, a->data);
-		else if (a->type == TOOL_ARG_BSTR)
-			mcim_cbor_put_bstr(&w, a->data, a->len);
-		else
-			mcim_cbor_put_uint(&w, a->u);
-	}
-	return mcim_cbor_writer_finish(&w, len);
-}
-
-mcim_err tool_tre_response(const uint8_t *buf, size_t len, struct tool_tre_resp *r)
-{
-	struct mcim_cbor_reader rd;
-	struct mcim_cbor_map m;
-	const char *k, *s;
-	size_t kl, sl;
-	uint64_t status;
-	enum mcim_cbor_type type;
-	mcim_err err;
-
-	mcim_cbor_reader_init(&rd, buf, len);
-	err = mcim_cbor_map_open(&rd, &m);
-	if (err != MCIM_OK || m.left != 3)
-		return MCIM_ERR_PARSE;
-	if (mcim_cbor_map_key_tstr(&rd, &m, &k, &kl) != MCIM_OK || kl != 5 ||
-	    memcmp(k, "error", 5) != 0 || mcim_cbor_read_tstr(&rd, &s, &sl) != MCIM_OK)
-		return MCIM_ERR_PARSE;
-	if (mcim_cbor_map_key_tstr(&rd, &m, &k, &kl) != MCIM_OK || kl != 6 ||
-	    memcmp(k, "result", 6) != 0 || mcim_cbor_peek(&rd, &type) != MCIM_OK)
-		return MCIM_ERR_PARSE;
-	if (type == MCIM_CBOR_NULL) {
-		(void)mcim_cbor_read_null(&rd);
-		r->result = NULL;
-		r->result_len = 0;
-	} else if (mcim_cbor_read_item(&rd, &r->result, &r->result_len) != MCIM_OK) {
-		return MCIM_ERR_PARSE;
-	}
-	if (mcim_cbor_map_key_tstr(&rd, &m, &k, &kl) != MCIM_OK || kl != 6 ||
-	    memcmp(k, "status", 6) != 0 || mcim_cbor_read_uint(&rd, &status) != MCIM_OK ||
-	    status >= MCIM_ERR_COUNT_ || mcim_cbor_remaining(&rd) != 0)
-		return MCIM_ERR_PARSE;
-	if (strlen(mcim_err_name((mcim_err)status)) != sl ||
-	    memcmp(mcim_err_name((mcim_err)status), s, sl) != 0)
-		return MCIM_ERR_PARSE;
-	r->status = (mcim_err)status;
-	return MCIM_OK;
-}
-
-mcim_err tool_cbor_get(const uint8_t *map, size_t len, const char *key,
-		       const uint8_t **val, size_t *val_len)
-{
-	struct mcim_cbor_reader r;
-	struct mcim_cbor_map m;
-	mcim_err err;
-
-	if (map == NULL)
-		return MCIM_ERR_NOT_FOUND;
-	mcim_cbor_reader_init(&r, map, len);
-	err = mcim_cbor_map_open(&r, &m);
-	if (err != MCIM_OK)
-		return err;
-	while (mcim_cbor_map_more(&m)) {
-		const char *k;
-		size_t kl;
-		const uint8_t *v;
-		size_t vl;
-
-		err = mcim_cbor_map_key_tstr(&r, &m, &k, &kl);
-		if (err == MCIM_OK)
-			err = mcim_cbor_read_item(&r, &v, &vl);
-		if (err != MCIM_OK)
-			return err;
-		if (kl == strlen(key) && memcmp(k, key, kl) == 0) {
-			*val = v;
-			*val_len = vl;
-			return MCIM_OK;
-		}
-	}
-	return MCIM_ERR_NOT_FOUND;
-}
-
-mcim_err tool_cbor_get_bstr(const uint8_t *map, size_t len, const char *key,
-			    const uint8_t **data, size_t *n)
-{
-	struct mcim_cbor_reader r;
-	const uint8_t *v;
-	size_t vl;
-	mcim_err err = tool_cbor_get(map, len, key, &v, &vl);
-
-	if (err != MCIM_OK)
-		return err;
-	mcim_cbor_reader_init(&r, v, vl);
-	return mcim_cbor_read_bstr(&r, data, n);
-}
-
-mcim_err tool_cbor_get_uint(const uint8_t *map, size_t len, const char *key, uint64_t *u)
-{
-	struct mcim_cbor_reader r;
-	const uint8_t *v;
-	size_t vl;
-	mcim_err err = tool_cbor_get(map, len, key, &v, &vl);
-
-	if (err != MCIM_OK)
-		return err;
-	mcim_cbor_reader_init(&r, v, vl);
-	return mcim_cbor_read_uint(&r, u);
-}
-
-mcim_err tool_cbor_get_str(const uint8_t *map, size_t len, const char *key, char *out,
-			   size_t cap)
-{
-	struct mcim_cbor_reader r;
-	const uint8_t *v;
-	const char *s;
-	size_t vl, sl;
-	mcim_err err = tool_cbor_get(map, len, key, &v, &vl);
-
-	if (err != MCIM_OK)
-		return err;
-	mcim_cbor_reader_init(&r, v, vl);
-	err = mcim_cbor_read_tstr(&r, &s, &sl);
-	if (err != MCIM_OK)
-		return err;
-	if (sl >= cap)
-		sl = cap - 1;
-	memcpy(out, s, sl);
-	out[sl] = '\0';
-	return MCIM_OK;
-}
 
 static json_t *to_json(struct mcim_cbor_reader *r, int depth)
 {
@@ -430,124 +238,6 @@ void *tool_cbor_to_json(const uint8_t *buf, size_t len)
 	return j;
 }
 
-/* ---- the device's configuration ---- */
-
-static mcim_err copy_str(char *out, size_t cap, const char *s)
-{
-	if (s == NULL || strlen(s) == 0 || strlen(s) >= cap)
-		return MCIM_ERR_INVALID_ARG;
-	memcpy(out, s, strlen(s) + 1);
-	return MCIM_OK;
-}
-
-/* A path in the config: relative ones are relative to the device directory. */
-static mcim_err dev_path(char *out, size_t cap, const char *dir, const char *p)
-{
-	if (p == NULL || p[0] == '\0')
-		return MCIM_ERR_INVALID_ARG;
-	if (p[0] == '/')
-		return copy_str(out, cap, p);
-	return join(out, cap, dir, p);
-}
-
-mcim_err tool_device_load(const char *dir, struct tool_device *dev,
-			  char err[TOOL_DEVICE_ERR_MAX])
-{
-	char path[TOOL_DEVICE_PATH_MAX + 32];
-	json_error_t je;
-	json_t *root, *comps;
-	const char *backend, *hw, *store, *imei, *m2me = NULL;
-	enum mcim_cert_backend be;
-	mcim_err e;
-
-	memset(dev, 0, sizeof(*dev));
-	if (copy_str(dev->dir, sizeof(dev->dir), dir) != MCIM_OK ||
-	    join(path, sizeof(path), dir, TOOL_DEVICE_CONFIG) != MCIM_OK)
-		return fail(err, MCIM_ERR_INVALID_ARG, "%s: path too long", dir);
-	root = json_load_file(path, 0, &je);
-	if (root == NULL) {
-		e = access(path, F_OK) != 0 ? MCIM_ERR_NOT_FOUND : MCIM_ERR_PARSE;
-		return fail(err, e, "%s: %s", path, je.text);
-	}
-	e = MCIM_ERR_PARSE;
-	if (json_unpack_ex(root, &je, JSON_STRICT,
-			   "{s:i,s:s,s:s,s:s,s:s,s:o,s?s,s?s,s?s}", "version", &(int){0},
-			   "backend", &backend, "hw", &hw, "store", &store, "imei", &imei,
-			   "components", &comps, "model", &(const char *){NULL},
-			   "manifest", &(const char *){NULL}, "m2me", &m2me) != 0 ||
-	    !json_is_array(comps)) {
-		fail(err, e, "%s: %s", path, je.text);
-		goto out;
-	}
-	e = MCIM_ERR_INVALID_ARG;
-	if (mcim_cert_backend_from_name(backend, &be) != MCIM_OK) {
-		fail(err, e, "%s: backend \"%s\"", path, backend);
-		goto out;
-	}
-	if (dev_path(dev->hw_dir, sizeof(dev->hw_dir), dir, hw) != MCIM_OK ||
-	    dev_path(dev->store_dir, sizeof(dev->store_dir), dir, store) != MCIM_OK ||
-	    copy_str(dev->imei, sizeof(dev->imei), imei) != MCIM_OK ||
-	    json_array_size(comps) > MCIM_TRE_COMPONENTS_MAX) {
-		fail(err, e, "%s: a path, the imei or the components out of bounds",
-		     path);
-		goto out;
-	}
-	for (size_t i = 0; i < json_array_size(comps); i++) {
-		const char *name, *p;
-		int pcr = 0;
-
-		if (json_unpack_ex(json_array_get(comps, i), &je, JSON_STRICT,
-				   "{s:s,s:s,s?i}", "name", &name, "path", &p, "pcr",
-				   &pcr) != 0 ||
-		    copy_str(dev->names[i], sizeof(dev->names[i]), name) != MCIM_OK ||
-		    dev_path(dev->paths[i], sizeof(dev->paths[i]), dir, p) != MCIM_OK ||
-		    pcr < 0 || pcr > 7) {
-			fail(err, e, "%s: component %zu malformed", path, i);
-			goto out;
-		}
-		dev->comps[i].name = dev->names[i];
-		dev->comps[i].path = dev->paths[i];
-		dev->comps[i].pcr = (uint8_t)pcr;
-	}
-	if (be == MCIM_CERT_BACKEND_UICC) {
-		char mpath[TOOL_DEVICE_PATH_MAX + 1];
-		uint8_t buf[MCIM_TRE_M2ME_ID_LEN + MCIM_TRE_M2ME_SECRET_LEN + 1];
-		FILE *f;
-		size_t got = 0;
-
-		if (m2me == NULL ||
-		    dev_path(mpath, sizeof(mpath), dir, m2me) != MCIM_OK ||
-		    (f = fopen(mpath, "rb")) == NULL) {
-			fail(err, e, "%s: the uicc backend needs its \"m2me\" file",
-			     path);
-			goto out;
-		}
-		got = fread(buf, 1, sizeof(buf), f);
-		fclose(f);
-		if (got != sizeof(buf) - 1) {
-			mcim_wipe(buf, sizeof(buf));
-			fail(err, e, "%s: not an M2ME file", mpath);
-			goto out;
-		}
-		memcpy(dev->m2me_id, buf, sizeof(dev->m2me_id));
-		memcpy(dev->m2me_secret, buf + sizeof(dev->m2me_id),
-		       sizeof(dev->m2me_secret));
-		mcim_wipe(buf, sizeof(buf));
-		dev->cfg.m2me_id = dev->m2me_id;
-		dev->cfg.m2me_secret = dev->m2me_secret;
-	}
-	dev->n = json_array_size(comps);
-	dev->cfg.backend = be;
-	dev->cfg.hw_dir = dev->hw_dir;
-	dev->cfg.store_dir = dev->store_dir;
-	dev->cfg.components = dev->comps;
-	dev->cfg.n_components = dev->n;
-	e = MCIM_OK;
-out:
-	json_decref(root);
-	return e;
-}
-
 /* ---- manufacture ---- */
 
 /* Demo firmware: recognisable text, TOOL_DEVICE_COMP_SIZE octets. */
@@ -597,11 +287,11 @@ static mcim_err write_config(const char *dir, const char *imei, size_t n,
 	text = root != NULL ? json_dumps(root, JSON_INDENT(2)) : NULL;
 	json_decref(root);
 	if (text == NULL)
-		return fail(err, MCIM_ERR_NOMEM, "device.json");
-	join(path, sizeof(path), dir, TOOL_DEVICE_CONFIG);
+		return tool_fail(err, MCIM_ERR_NOMEM, "device.json");
+	tool_path_join(path, sizeof(path), dir, TOOL_DEVICE_CONFIG);
 	e = write_file(path, text, strlen(text), 0644);
 	free(text);
-	return e != MCIM_OK ? fail(err, e, "%s", path) : MCIM_OK;
+	return e != MCIM_OK ? tool_fail(err, e, "%s", path) : MCIM_OK;
 }
 
 static mcim_err make_manifest(struct tool_pki *pki, const char *dir, size_t n,
@@ -624,7 +314,7 @@ static mcim_err make_manifest(struct tool_pki *pki, const char *dir, size_t n,
 		snprintf(path, sizeof(path), "%s/fw/%s.bin", dir, comp_names[i]);
 		e = write_component(path, comp_names[i], m.components[i].digest);
 		if (e != MCIM_OK)
-			return fail(err, e, "%s", path);
+			return tool_fail(err, e, "%s", path);
 		snprintf(m.components[i].name, sizeof(m.components[i].name), "%s",
 			 comp_names[i]);
 		snprintf(m.components[i].version, sizeof(m.components[i].version), "1.0");
@@ -633,16 +323,16 @@ static mcim_err make_manifest(struct tool_pki *pki, const char *dir, size_t n,
 	}
 	e = tool_pki_key(pki, "m2mes", &key);
 	if (e != MCIM_OK)
-		return fail(err, e, "%s", pki->err);
+		return tool_fail(err, e, "%s", pki->err);
 	e = tool_pki_chain(pki, "m2mes", 0, chain, MCIM_CERT_CHAIN_MAX, &n_chain);
 	if (e == MCIM_OK)
 		e = mcim_manifest_sign(&m, &key, chain, n_chain, out, cap, len);
 	mcim_p256_priv_wipe(&key);
 	if (e != MCIM_OK)
-		return fail(err, e, "signing the manifest");
-	join(path, sizeof(path), dir, TOOL_DEVICE_MANIFEST);
+		return tool_fail(err, e, "signing the manifest");
+	tool_path_join(path, sizeof(path), dir, TOOL_DEVICE_MANIFEST);
 	e = write_file(path, out, *len, 0644);
-	return e != MCIM_OK ? fail(err, e, "%s", path) : MCIM_OK;
+	return e != MCIM_OK ? tool_fail(err, e, "%s", path) : MCIM_OK;
 }
 
 /* One command to the TRE; the response's result is left in resp. */
@@ -660,7 +350,7 @@ static mcim_err call(struct mcim_tre *tre, const char *cmd, const struct tool_tr
 		e = tool_tre_response(resp, *resp_len, r);
 	if (e == MCIM_OK)
 		e = r->status;
-	return e != MCIM_OK ? fail(err, e, "TRE command %s", cmd) : MCIM_OK;
+	return e != MCIM_OK ? tool_fail(err, e, "TRE command %s", cmd) : MCIM_OK;
 }
 
 static mcim_err write_factory(const char *dir, const struct tool_device_made *made,
@@ -700,12 +390,12 @@ static mcim_err write_factory(const char *dir, const struct tool_device_made *ma
 	text = root != NULL ? json_dumps(root, JSON_INDENT(2)) : NULL;
 	json_decref(root);
 	if (text == NULL)
-		return fail(err, MCIM_ERR_NOMEM, "factory.json");
-	join(path, sizeof(path), dir, TOOL_DEVICE_FACTORY);
+		return tool_fail(err, MCIM_ERR_NOMEM, "factory.json");
+	tool_path_join(path, sizeof(path), dir, TOOL_DEVICE_FACTORY);
 	e = write_file(path, text, strlen(text), 0600);
 	mcim_wipe(text, strlen(text));
 	free(text);
-	return e != MCIM_OK ? fail(err, e, "%s", path) : MCIM_OK;
+	return e != MCIM_OK ? tool_fail(err, e, "%s", path) : MCIM_OK;
 }
 
 /* The TRE's part of manufacture, through its command interface. */
@@ -738,7 +428,7 @@ static mcim_err issue(struct tool_pki *pki, const char *dir,
 		if (e != MCIM_OK) {
 			free(tre);
 			tre = NULL;
-			fail(err, e, "opening the new TRE");
+			tool_fail(err, e, "opening the new TRE");
 		}
 	}
 	if (e == MCIM_OK)
@@ -746,13 +436,13 @@ static mcim_err issue(struct tool_pki *pki, const char *dir,
 	if (e == MCIM_OK && (tool_cbor_get_bstr(r.result, r.result_len, "tre_id", &pub,
 						&pub_len) != MCIM_OK ||
 			     pub_len != sizeof(made->tre_id)))
-		e = fail(err, MCIM_ERR_PARSE, "mfg-keys answer");
+		e = tool_fail(err, MCIM_ERR_PARSE, "mfg-keys answer");
 	if (e == MCIM_OK) {
 		memcpy(made->tre_id, pub, sizeof(made->tre_id));
 		if (tool_cbor_get_bstr(r.result, r.result_len, "id_pub", &pub,
 				       &pub_len) != MCIM_OK ||
 		    pub_len != sizeof(id_pub.q))
-			e = fail(err, MCIM_ERR_PARSE, "mfg-keys answer");
+			e = tool_fail(err, MCIM_ERR_PARSE, "mfg-keys answer");
 	}
 	if (e == MCIM_OK) {
 		memcpy(id_pub.q, pub, sizeof(id_pub.q));
@@ -765,15 +455,15 @@ static mcim_err issue(struct tool_pki *pki, const char *dir,
 		treq.not_before = o->now - 3600;
 		e = tool_pki_issue_tre(pki, &treq, cert, sizeof(cert), &cert_len);
 		if (e != MCIM_OK)
-			fail(err, e, "issuing the TRE certificate: %s", pki->err);
+			tool_fail(err, e, "issuing the TRE certificate: %s", pki->err);
 	}
 	ca = tool_pki_find(pki, "m2mes-ca");
 	if (e == MCIM_OK && ca == NULL)
-		e = fail(err, MCIM_ERR_NOT_FOUND, "the PKI has no m2mes-ca");
+		e = tool_fail(err, MCIM_ERR_NOT_FOUND, "the PKI has no m2mes-ca");
 	if (e == MCIM_OK) {
 		e = tool_pki_root(pki, &ci, &ci_len);
 		if (e != MCIM_OK)
-			fail(err, e, "the PKI's root");
+			tool_fail(err, e, "the PKI's root");
 	}
 	if (e == MCIM_OK) {
 		e = mcim_rng_fill(mcim_rng_system(), keys, sizeof(keys));
@@ -810,16 +500,16 @@ static mcim_err issue(struct tool_pki *pki, const char *dir,
 		free(tre);
 	}
 	if (e == MCIM_OK) {
-		join(path, sizeof(path), dir, TOOL_DEVICE_CERT);
+		tool_path_join(path, sizeof(path), dir, TOOL_DEVICE_CERT);
 		e = mcim_cert_write_pem(path, cert, cert_len);
 		if (e != MCIM_OK)
-			fail(err, e, "%s", path);
+			tool_fail(err, e, "%s", path);
 	}
 	if (e == MCIM_OK) {
-		join(path, sizeof(path), dir, TOOL_DEVICE_CA_CERT);
+		tool_path_join(path, sizeof(path), dir, TOOL_DEVICE_CA_CERT);
 		e = mcim_cert_write_pem(path, ca->der, ca->der_len);
 		if (e != MCIM_OK)
-			fail(err, e, "%s", path);
+			tool_fail(err, e, "%s", path);
 	}
 	if (e == MCIM_OK)
 		e = write_factory(dir, made, k, opc, pin, card, err);
@@ -879,17 +569,17 @@ static mcim_err make_card(const char *dir, struct uicc_profile *p,
 		e = uicc_pair_key(m2me + MCIM_TRE_M2ME_ID_LEN, iccid, p->pair_key);
 	}
 	if (e == MCIM_OK) {
-		join(path, sizeof(path), dir, "m2me");
+		tool_path_join(path, sizeof(path), dir, "m2me");
 		e = write_file(path, m2me, sizeof(m2me), 0600);
 	}
 	mcim_wipe(m2me, sizeof(m2me));
 	mcim_wipe(digits, sizeof(digits));
 	if (e != MCIM_OK)
-		return fail(err, e, "%s: the M2ME's identity", dir);
-	join(path, sizeof(path), dir, "card");
+		return tool_fail(err, e, "%s: the M2ME's identity", dir);
+	tool_path_join(path, sizeof(path), dir, "card");
 	e = uicc_card_manufacture(path, p, NULL, NULL);
 	if (e != MCIM_OK)
-		return fail(err, e, "%s: manufacturing the card", path);
+		return tool_fail(err, e, "%s: manufacturing the card", path);
 	memcpy(made->usim_imsi, p->imsi, sizeof(p->imsi));
 	return MCIM_OK;
 }
@@ -908,40 +598,43 @@ mcim_err tool_device_init(const char *dir, const struct tool_device_opts *o,
 	memset(made, 0, sizeof(*made));
 	memset(&card, 0, sizeof(card));
 	if (o->backend != MCIM_CERT_BACKEND_SOFT && o->backend != MCIM_CERT_BACKEND_UICC)
-		return fail(err, MCIM_ERR_UNSUPPORTED, "backend %s",
-			    mcim_cert_backend_name(o->backend) != NULL
-				? mcim_cert_backend_name(o->backend)
-				: "?");
+		return tool_fail(err, MCIM_ERR_UNSUPPORTED, "backend %s",
+				 mcim_cert_backend_name(o->backend) != NULL
+				     ? mcim_cert_backend_name(o->backend)
+				     : "?");
 	if (n > MCIM_TRE_COMPONENTS_MAX)
-		return fail(err, MCIM_ERR_INVALID_ARG, "--components %zu", n);
+		return tool_fail(err, MCIM_ERR_INVALID_ARG, "--components %zu", n);
 	if (strlen(dir) + 32 > TOOL_DEVICE_PATH_MAX)
-		return fail(err, MCIM_ERR_INVALID_ARG, "%s: path too long", dir);
+		return tool_fail(err, MCIM_ERR_INVALID_ARG, "%s: path too long", dir);
 	if (o->imei != NULL) {
-		if (copy_str(made->imei, sizeof(made->imei), o->imei) != MCIM_OK)
-			return fail(err, MCIM_ERR_INVALID_ARG, "--imei");
+		if (tool_copy_str(made->imei, sizeof(made->imei), o->imei) != MCIM_OK)
+			return tool_fail(err, MCIM_ERR_INVALID_ARG, "--imei");
 	} else if ((e = random_digits(made->imei, 15)) != MCIM_OK) {
-		return fail(err, e, "random IMEI");
+		return tool_fail(err, e, "random IMEI");
 	}
 	if (o->pin != NULL) {
 		if (strlen(o->pin) < 4 || strlen(o->pin) >= sizeof(pin))
-			return fail(err, MCIM_ERR_INVALID_ARG, "--pin: 4..32 characters");
+			return tool_fail(err, MCIM_ERR_INVALID_ARG,
+					 "--pin: 4..32 characters");
 		memcpy(pin, o->pin, strlen(o->pin) + 1);
 	} else if ((e = random_digits(pin, 8)) != MCIM_OK) {
-		return fail(err, e, "random PIN");
+		return tool_fail(err, e, "random PIN");
 	}
 	e = dir_free(dir);
 	if (e != MCIM_OK)
-		return fail(err, e, "%s", dir);
+		return tool_fail(err, e, "%s", dir);
 	e = tool_pki_load(o->pki_dir, &pki);
 	if (e != MCIM_OK) {
-		fail(err, e, "%s", pki.err);
+		tool_fail(err, e, "%s", pki.err);
 		tool_pki_free(&pki);
 		return e;
 	}
 	if ((mkdir(dir, 0700) != 0 && errno != EEXIST) ||
-	    join(path, sizeof(path), dir, "store") != MCIM_OK || mkdir(path, 0700) != 0 ||
-	    join(path, sizeof(path), dir, "fw") != MCIM_OK || mkdir(path, 0755) != 0) {
-		e = fail(err, MCIM_ERR_IO, "%s: %s", dir, strerror(errno));
+	    tool_path_join(path, sizeof(path), dir, "store") != MCIM_OK ||
+	    mkdir(path, 0700) != 0 ||
+	    tool_path_join(path, sizeof(path), dir, "fw") != MCIM_OK ||
+	    mkdir(path, 0755) != 0) {
+		e = tool_fail(err, MCIM_ERR_IO, "%s: %s", dir, strerror(errno));
 		goto out;
 	}
 	if (o->backend == MCIM_CERT_BACKEND_UICC) {
@@ -949,10 +642,10 @@ mcim_err tool_device_init(const char *dir, const struct tool_device_opts *o,
 	} else {
 		e = mcim_rng_fill(mcim_rng_system(), made->tre_id, sizeof(made->tre_id));
 		if (e == MCIM_OK) {
-			join(path, sizeof(path), dir, "hw");
+			tool_path_join(path, sizeof(path), dir, "hw");
 			e = tre_soft_manufacture(path, made->tre_id, NULL, NULL);
 			if (e != MCIM_OK)
-				fail(err, e, "%s: manufacturing the hardware", path);
+				tool_fail(err, e, "%s: manufacturing the hardware", path);
 		}
 	}
 	if (e == MCIM_OK)

@@ -14,9 +14,10 @@
  *                    when the TRE cannot give it (failed: a tamper report's relay)
  *   D/factory.json   the factory's export for the ICF and the maintenance staff:
  *                    TRE id, IMEI, PCID IMSI, K and OPc, the PIN (0600; secrets)
- * Also helpers the tools and tests share around the TRE: requests built and
- * responses read as CBOR, CBOR shown as JSON, and a DPF-side MCIM package builder
- * for the interim install command.
+ * Also helpers the tools and tests share around the TRE: CBOR shown as JSON, and a
+ * DPF-side MCIM package builder for the interim install command. Reading a device's
+ * configuration and the command interface's requests and responses are in
+ * tool/devcfg.h, which the device's own TRE program links without the rest.
  *
  * Conventions: part of the tools library (allocates, uses jansson), not of libmcim.
  * Failures leave a message naming the file or step in err (TOOL_DEVICE_ERR_MAX).
@@ -34,14 +35,12 @@
 #include "mcim/err.h"
 #include "mcim/profile.h"
 #include "mcim/tre.h"
+#include "tool/devcfg.h"
 
-#define TOOL_DEVICE_CONFIG     "device.json"
 #define TOOL_DEVICE_FACTORY    "factory.json"
 #define TOOL_DEVICE_CERT       "tre-cert.pem"
 #define TOOL_DEVICE_CA_CERT    "m2mes-ca.pem"
 #define TOOL_DEVICE_MANIFEST   "manifest.cose"
-#define TOOL_DEVICE_ERR_MAX    512
-#define TOOL_DEVICE_PATH_MAX   MCIM_TRE_PATH_MAX
 #define TOOL_DEVICE_MODEL      "openmcim-m2me"
 #define TOOL_DEVICE_COMPONENTS 3 /* default number of demo components */
 #define TOOL_DEVICE_PIN_TRIES  5
@@ -75,62 +74,6 @@ struct tool_device_made {
  */
 mcim_err tool_device_init(const char *dir, const struct tool_device_opts *opts,
 			  struct tool_device_made *made, char err[TOOL_DEVICE_ERR_MAX]);
-
-/* A device's configuration, read from D/device.json: everything mcim_tre_open needs. */
-struct tool_device {
-	char dir[TOOL_DEVICE_PATH_MAX + 1];
-	char hw_dir[TOOL_DEVICE_PATH_MAX + 1];
-	char store_dir[TOOL_DEVICE_PATH_MAX + 1];
-	char imei[MCIM_CERT_PLATFORM_ID_MAX + 1];
-	size_t n;
-	char names[MCIM_TRE_COMPONENTS_MAX][MCIM_TRE_NAME_MAX + 1];
-	char paths[MCIM_TRE_COMPONENTS_MAX][TOOL_DEVICE_PATH_MAX + 1];
-	struct mcim_tre_component comps[MCIM_TRE_COMPONENTS_MAX];
-	uint8_t m2me_id[MCIM_TRE_M2ME_ID_LEN];	       /* uicc */
-	uint8_t m2me_secret[MCIM_TRE_M2ME_SECRET_LEN]; /* uicc; secret */
-	struct mcim_tre_config cfg;		       /* points into this structure */
-};
-
-/* Reads D/device.json (and, for uicc, the M2ME file it names). MCIM_ERR_NOT_FOUND,
- * MCIM_ERR_PARSE, MCIM_ERR_INVALID_ARG. The caller wipes dev (m2me_secret). */
-mcim_err tool_device_load(const char *dir, struct tool_device *dev,
-			  char err[TOOL_DEVICE_ERR_MAX]);
-
-/* ---- requests and responses ---- */
-
-/* An argument of a request: a text, octets or an unsigned integer. */
-struct tool_tre_arg {
-	const char *name;
-	enum { TOOL_ARG_TSTR, TOOL_ARG_BSTR, TOOL_ARG_UINT } type;
-	const void *data; /* tstr: NUL-terminated; bstr: len octets */
-	size_t len;
-	uint64_t u;
-};
-
-/* {"cmd": cmd, "args": {...}} with the arguments sorted as the CBOR profile wants. */
-mcim_err tool_tre_request(const char *cmd, const struct tool_tre_arg *args, size_t n,
-			  uint8_t *out, size_t cap, size_t *len);
-
-/* A response's parts: status and the encoded result (NULL when null). */
-struct tool_tre_resp {
-	mcim_err status;
-	const uint8_t *result;
-	size_t result_len;
-};
-
-/* Parses a response strictly. MCIM_ERR_PARSE when it is not one. */
-mcim_err tool_tre_response(const uint8_t *buf, size_t len, struct tool_tre_resp *r);
-
-/* Looks up key in the result map (text keys): its encoded value, or NOT_FOUND. */
-mcim_err tool_cbor_get(const uint8_t *map, size_t len, const char *key,
-		       const uint8_t **val, size_t *val_len);
-/* Typed lookups built on tool_cbor_get. */
-mcim_err tool_cbor_get_bstr(const uint8_t *map, size_t len, const char *key,
-			    const uint8_t **data, size_t *n);
-mcim_err tool_cbor_get_uint(const uint8_t *map, size_t len, const char *key, uint64_t *v);
-/* A text value copied to out as a C string (truncated to cap - 1). */
-mcim_err tool_cbor_get_str(const uint8_t *map, size_t len, const char *key, char *out,
-			   size_t cap);
 
 /* The CBOR item as JSON (jansson json_t *, returned as void * to keep jansson out of
  * this header): byte strings as lowercase hex, maps with text keys as objects. NULL

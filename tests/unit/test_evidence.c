@@ -737,7 +737,7 @@ static void encoder_refusals(void **state)
 	assert_int_equal(mcim_evidence_encode(&ev, out, sizeof(out), &len),
 			 MCIM_ERR_INVALID_ARG);
 	sample(&ev, MCIM_EVIDENCE_REMOTE);
-	strcpy(ev.mcims[1].sho, "3104101");
+	strcpy(ev.mcims[1].sho, "3104"); /* 5 or 6 digits */
 	assert_int_equal(mcim_evidence_encode(&ev, out, sizeof(out), &len),
 			 MCIM_ERR_INVALID_ARG);
 	sample(&ev, MCIM_EVIDENCE_REMOTE);

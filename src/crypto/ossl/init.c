@@ -1,12 +1,12 @@
 /*
- * The set-up behind every primitive of mcim/crypto.h: SHA-256, AES-256-GCM, HKDF and
+ * The set-up behind the OpenSSL backend's primitives (mcim/crypto.h): AES-256-GCM and
  * the P-256 group are fetched from OpenSSL's default provider once per process and
  * released by an OpenSSL exit handler, before OpenSSL tears its providers down.
  * After the first success a call costs one atomic load. A failed attempt (OpenSSL
  * out of memory) is not remembered: the next call tries again, so a transient
  * failure at start-up does not disable the library for the life of the process.
  */
-#include "crypto/crypto_int.h"
+#include "crypto/ossl/crypto_int.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -24,9 +24,7 @@ static int exit_handler_set;
 
 static void algs_free(void)
 {
-	EVP_MD_free(algs.sha256);
 	EVP_CIPHER_free(algs.aes256gcm);
-	EVP_KDF_free(algs.hkdf);
 	EC_GROUP_free(algs.p256);
 	BN_free(algs.p256_order_minus_1);
 	EVP_PKEY_free(algs.p256_params);
@@ -72,18 +70,16 @@ static int algs_load(void)
 				    OPENSSL_INIT_NO_LOAD_CONFIG,
 				NULL) != 1)
 		return 0;
-	algs.sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
 	algs.aes256gcm = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
-	algs.hkdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
 	algs.p256 = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
 	if (algs.p256 != NULL)
 		algs.p256_order_minus_1 = order_minus_1(algs.p256);
 	algs.p256_params = p256_params_new();
 	if (!exit_handler_set)
 		exit_handler_set = OPENSSL_atexit(algs_free) == 1;
-	if (algs.sha256 == NULL || algs.aes256gcm == NULL || algs.hkdf == NULL ||
-	    algs.p256 == NULL || algs.p256_order_minus_1 == NULL ||
-	    algs.p256_params == NULL || !exit_handler_set) {
+	if (algs.aes256gcm == NULL || algs.p256 == NULL ||
+	    algs.p256_order_minus_1 == NULL || algs.p256_params == NULL ||
+	    !exit_handler_set) {
 		algs_free();
 		ERR_clear_error();
 		return 0;

@@ -12,7 +12,7 @@
 #include <assert.h>
 #include <limits.h>
 
-#include "crypto/crypto_int.h"
+#include "crypto/ossl/crypto_int.h"
 #include "mcim/bytes.h"
 #include "mcim/crypto.h"
 

@@ -1,26 +1,24 @@
 /*
- * Internal: what the primitives of mcim/crypto.h share. OpenSSL 3 looks an algorithm
- * up by name in its provider tables on every implicit fetch (EVP_sha256(), a group
- * name in an OSSL_PARAM); each primitive here uses objects fetched once per process
+ * Internal: what the OpenSSL backend's primitives share (src/crypto/ossl: AES-256-GCM,
+ * P-256; the rest of mcim/crypto.h is the project's own code). OpenSSL 3 looks an
+ * algorithm up by name in its provider tables on every implicit fetch (EVP_sha256(), a
+ * group name in an OSSL_PARAM); each primitive here uses objects fetched once per process
  * instead, on first use (thread-safe; retried after a failure). They are freed when
  * OpenSSL cleans up at process exit.
  */
-#ifndef MCIM_CRYPTO_CRYPTO_INT_H
-#define MCIM_CRYPTO_CRYPTO_INT_H
+#ifndef MCIM_CRYPTO_OSSL_CRYPTO_INT_H
+#define MCIM_CRYPTO_OSSL_CRYPTO_INT_H
 
 #include <stdint.h>
 
 #include <openssl/bn.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
-#include <openssl/kdf.h>
 
 #include "mcim/err.h"
 
 struct crypto_algs {
-	EVP_MD *sha256;
 	EVP_CIPHER *aes256gcm;
-	EVP_KDF *hkdf;
 	EC_GROUP *p256;
 	BIGNUM *p256_order_minus_1;
 	/* P-256 domain parameters without a key: public keys are imported as copies of

@@ -24,7 +24,7 @@
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
-#include "crypto/crypto_int.h"
+#include "crypto/ossl/crypto_int.h"
 #include "crypto/der.h"
 #include "mcim/bytes.h"
 #include "mcim/crypto.h"
