@@ -388,10 +388,8 @@ int aka_keccak_impl_available(enum aka_keccak_impl impl)
 	return 0;
 }
 
-enum aka_keccak_impl aka_keccak_impl_for(unsigned ways)
+static enum aka_keccak_impl cpu_impl(unsigned ways)
 {
-	if (atomic_load_explicit(&forced_portable, memory_order_relaxed))
-		return AKA_KECCAK_PORTABLE;
 	if (aka_keccak_impl_available(AKA_KECCAK_AVX512))
 		return AKA_KECCAK_AVX512;
 	/* Without rotates AVX2 is slower than plain C on a single state. */
@@ -400,11 +398,27 @@ enum aka_keccak_impl aka_keccak_impl_for(unsigned ways)
 	return AKA_KECCAK_PORTABLE;
 }
 
-void aka_keccak_f1600_x2_with(enum aka_keccak_impl impl, struct aka_keccak_x2 *st,
-			      unsigned ways, unsigned iters)
+/* cpu_impl(ways) + 1 once found, 0 before: the AuC asks millions of times a second. */
+static atomic_int cpu_choice[AKA_KECCAK_WAYS + 1];
+
+enum aka_keccak_impl aka_keccak_impl_for(unsigned ways)
 {
-	assert(st != NULL && ways >= 1 && ways <= AKA_KECCAK_WAYS);
-	assert(aka_keccak_impl_available(impl));
+	int c;
+
+	assert(ways >= 1 && ways <= AKA_KECCAK_WAYS);
+	if (atomic_load_explicit(&forced_portable, memory_order_relaxed))
+		return AKA_KECCAK_PORTABLE;
+	c = atomic_load_explicit(&cpu_choice[ways], memory_order_relaxed);
+	if (c == 0) {
+		c = (int)cpu_impl(ways) + 1;
+		atomic_store_explicit(&cpu_choice[ways], c, memory_order_relaxed);
+	}
+	return (enum aka_keccak_impl)(c - 1);
+}
+
+static void run(enum aka_keccak_impl impl, struct aka_keccak_x2 *st, unsigned ways,
+		unsigned iters)
+{
 	switch (impl) {
 #if KECCAK_HAVE_X86
 	case AKA_KECCAK_AVX2:
@@ -423,9 +437,18 @@ void aka_keccak_f1600_x2_with(enum aka_keccak_impl impl, struct aka_keccak_x2 *s
 	x2_portable(st, ways, iters);
 }
 
+void aka_keccak_f1600_x2_with(enum aka_keccak_impl impl, struct aka_keccak_x2 *st,
+			      unsigned ways, unsigned iters)
+{
+	assert(st != NULL && ways >= 1 && ways <= AKA_KECCAK_WAYS);
+	assert(aka_keccak_impl_available(impl));
+	run(impl, st, ways, iters);
+}
+
 void aka_keccak_f1600_x2(struct aka_keccak_x2 *st, unsigned ways, unsigned iters)
 {
-	aka_keccak_f1600_x2_with(aka_keccak_impl_for(ways), st, ways, iters);
+	assert(st != NULL);
+	run(aka_keccak_impl_for(ways), st, ways, iters);
 }
 
 void mcim_tuak_keccak_f1600(uint8_t state[200])
