@@ -8,14 +8,14 @@
  * the front of the result. TUAK writes each field with its octets in reverse order and
  * reads its outputs the same way.
  *
- * The key context holds the lanes that only depend on the subscriber (TOPc, K,
- * padding) and the ALGONAME/INSTANCE lane of each function, so compute() only places
- * RAND, SQN and AMF. The functions asked for in one call are independent
+ * The key context holds the lanes that only depend on the subscriber (TOPc and K) and
+ * the ALGONAME/INSTANCE lane of each function; compute() writes the 25 lanes of both
+ * ways of a pass from them, RAND, SQN/AMF and the padding constants, each once, in
+ * straight-line code. The functions asked for in one call are independent
  * permutations and run two at a time through aka_keccak_f1600_x2(): an authentication
  * vector (f1 and f2345) or a resynchronisation (f1* and f5*) costs one vector pass on
- * CPUs with AVX2 or AVX-512. Both here and in prepare(), lanes are written one by one
- * rather than cleared in bulk: a 200-octet memset compiles to `rep stos`, whose
- * start-up alone cost more than the rest of prepare().
+ * CPUs with AVX2 or AVX-512. Lanes are written one by one, zeros included: clearing in
+ * bulk compiles to `rep stos`, whose start-up alone measured slower than these stores.
  */
 #include <assert.h>
 #include <string.h>
@@ -55,6 +55,9 @@ static const unsigned fn_mask[FN_COUNT] = {
     MCIM_AKA_F5STAR,
 };
 
+/* SQN and AMF are input to f1 and f1* only (a mask for the SQN/AMF lane). */
+static const uint64_t fn_sqn_amf[FN_COUNT] = {~(uint64_t)0, ~(uint64_t)0, 0, 0};
+
 /* INSTANCE (clause 6): bit 0x01 for a 256-bit K; 0x02, 0x04 for 256-bit IK, CK. */
 #define INST_F1	    0x00
 #define INST_F1STAR 0x80
@@ -70,12 +73,14 @@ static const unsigned fn_mask[FN_COUNT] = {
 	 (uint64_t)'K' << 24 | (uint64_t)'1' << 16 | (uint64_t)'.' << 8 | (uint64_t)'0')
 
 struct tuak_state {
-	uint64_t base[AKA_KECCAK_LANES]; /* TOPc, K and padding; the rest zero */
-	uint64_t name_lane[FN_COUNT];	 /* ALGONAME and INSTANCE of each function */
+	uint64_t topc[4];	      /* lanes 0..3 */
+	uint64_t k[4];		      /* lanes 8..11: K, zero past a 128-bit K */
+	uint64_t name_lane[FN_COUNT]; /* ALGONAME and INSTANCE of each function */
 	uint8_t mac_len, res_len, ck_len, ik_len;
 	uint8_t iterations;
 };
 
+_Static_assert(AKA_KECCAK_WAYS == 2, "a pass runs two functions");
 _Static_assert(sizeof(struct tuak_state) <= MCIM_AKA_KEYCTX_STATE_MAX,
 	       "TUAK state must fit the key context");
 
@@ -95,14 +100,14 @@ void mcim_tuak_default_params(struct mcim_tuak_params *params)
  * the loops of core/endian.h stay loops here, at a cost comparable to the rest of
  * prepare().
  */
-static uint64_t be64(const uint8_t b[8])
+static inline uint64_t be64(const uint8_t b[8])
 {
 	return (uint64_t)b[0] << 56 | (uint64_t)b[1] << 48 | (uint64_t)b[2] << 40 |
 	       (uint64_t)b[3] << 32 | (uint64_t)b[4] << 24 | (uint64_t)b[5] << 16 |
 	       (uint64_t)b[6] << 8 | b[7];
 }
 
-static void put_be64(uint8_t b[8], uint64_t v)
+static inline void put_be64(uint8_t b[8], uint64_t v)
 {
 	b[0] = (uint8_t)(v >> 56);
 	b[1] = (uint8_t)(v >> 48);
@@ -126,21 +131,20 @@ static void put_field(uint64_t *lanes, size_t lane, const uint8_t *f, size_t n)
 }
 
 /*
- * The inverse, from way w of st. A field shorter than a lane (a 32-bit RES, AK) is
- * the low end of its lane.
+ * The inverse, from way w of st, for a field of n = 8, 16 or 32 octets; a field shorter
+ * than a lane (a 32-bit RES, AK) is the low end of its lane: put_low().
  */
-static void get_field(uint8_t *f, size_t n, const struct aka_keccak_x2 *st, unsigned w,
-		      size_t lane)
+static inline void get_field(uint8_t *f, size_t n, const struct aka_keccak_x2 *st,
+			     unsigned w, size_t lane)
 {
-	if (n < 8) {
-		uint64_t v = st->lane[lane][w];
-
-		for (size_t i = 0; i < n; i++)
-			f[n - 1 - i] = (uint8_t)(v >> (8 * i));
-		return;
-	}
 	for (size_t j = 0; j < n / 8; j++)
 		put_be64(f + n - 8 - 8 * j, st->lane[lane + j][w]);
+}
+
+static void put_low(uint8_t *f, size_t n, uint64_t v)
+{
+	for (size_t i = 0; i < n; i++)
+		f[n - 1 - i] = (uint8_t)(v >> (8 * i));
 }
 
 /* INOUT[32] is INSTANCE and INOUT[33..40) ALGONAME reversed: in lane 4, the
@@ -150,51 +154,53 @@ static uint64_t name_lane(uint8_t instance)
 	return ALGONAME_BE << 8 | instance;
 }
 
-/* The subscriber's lanes: TOPc, K (a 128-bit K leaves INOUT[80..96) zero), padding;
- * the name, RAND and SQN/AMF lanes zero. */
-static void base_lanes(uint64_t base[AKA_KECCAK_LANES], const uint8_t topc[32],
-		       const uint8_t *k, size_t k_len)
+/* The subscriber's lanes: TOPc (or TOP), and K (a 128-bit K leaves lanes 10, 11 zero). */
+static void key_lanes(uint64_t topc_lanes[4], uint64_t k_lanes[4], const uint8_t topc[32],
+		      const uint8_t *k, size_t k_len)
 {
-	put_field(base, LANE_TOPC, topc, 32);
-	for (size_t i = LANE_NAME; i < LANE_K; i++)
-		base[i] = 0;
-	put_field(base, LANE_K, k, k_len);
-	for (size_t i = LANE_K + k_len / 8; i < LANE_PAD_START; i++)
-		base[i] = 0;
-	base[LANE_PAD_START] = PAD_START;
+	put_field(topc_lanes, 0, topc, 32);
+	put_field(k_lanes, 0, k, k_len);
+	if (k_len == 16)
+		k_lanes[2] = k_lanes[3] = 0;
+}
+
+static void set_lane(struct aka_keccak_x2 *st, size_t i, uint64_t way0, uint64_t way1)
+{
+	st->lane[i][0] = way0;
+	st->lane[i][1] = way1;
+}
+
+/*
+ * INOUT of two functions into the ways of st: TOPc, each one's name lane, RAND,
+ * SQN/AMF (zero but for f1 and f1*), K, the padding, zeros.
+ */
+static void load_pass(struct aka_keccak_x2 *st, const uint64_t topc[4],
+		      const uint64_t k[4], const uint64_t name[2], uint64_t rand_lo,
+		      uint64_t rand_hi, const uint64_t sqn_amf[2])
+{
+	for (size_t i = 0; i < 4; i++)
+		set_lane(st, LANE_TOPC + i, topc[i], topc[i]);
+	set_lane(st, LANE_NAME, name[0], name[1]);
+	set_lane(st, LANE_RAND, rand_lo, rand_lo);
+	set_lane(st, LANE_RAND + 1, rand_hi, rand_hi);
+	set_lane(st, LANE_SQN_AMF, sqn_amf[0], sqn_amf[1]);
+	for (size_t i = 0; i < 4; i++)
+		set_lane(st, LANE_K + i, k[i], k[i]);
+	set_lane(st, LANE_PAD_START, PAD_START, PAD_START);
 	for (size_t i = LANE_PAD_START + 1; i < LANE_PAD_END; i++)
-		base[i] = 0;
-	base[LANE_PAD_END] = PAD_END;
+		set_lane(st, i, 0, 0);
+	set_lane(st, LANE_PAD_END, PAD_END, PAD_END);
 	for (size_t i = LANE_PAD_END + 1; i < AKA_KECCAK_LANES; i++)
-		base[i] = 0;
+		set_lane(st, i, 0, 0);
 }
 
-/* Both ways of st = base with RAND in place (the same for every function). */
-static void load_ways(struct aka_keccak_x2 *st, const uint64_t base[AKA_KECCAK_LANES],
-		      uint64_t rand_lo, uint64_t rand_hi)
-{
-	for (size_t i = 0; i < AKA_KECCAK_LANES; i++)
-		for (unsigned w = 0; w < AKA_KECCAK_WAYS; w++)
-			st->lane[i][w] = base[i];
-	for (unsigned w = 0; w < AKA_KECCAK_WAYS; w++) {
-		st->lane[LANE_RAND][w] = rand_lo;
-		st->lane[LANE_RAND + 1][w] = rand_hi;
-	}
-}
-
-/* The INSTANCE length field (bits 0x08..0x20) for a MAC or RES length. */
+/*
+ * The INSTANCE length field (bits 0x08..0x20) for a MAC or RES length: 0x08, 0x10, 0x20
+ * for 64, 128, 256 bits, 0 for a 32-bit RES; that is the length in octets, masked.
+ */
 static uint8_t len_code(unsigned bits)
 {
-	switch (bits) {
-	case 64:
-		return 0x08;
-	case 128:
-		return 0x10;
-	case 256:
-		return 0x20;
-	default:
-		return 0x00; /* 32 bits, RES only */
-	}
+	return (uint8_t)((bits / 8) & 0x38);
 }
 
 static int iterations_ok(unsigned iterations)
@@ -205,29 +211,29 @@ static int iterations_ok(unsigned iterations)
 mcim_err mcim_tuak_topc(const uint8_t *k, size_t k_len, const uint8_t top[32],
 			unsigned keccak_iterations, uint8_t topc[32])
 {
-	uint64_t in[AKA_KECCAK_LANES];
+	uint64_t top_lanes[4], k_lanes[4], name[2];
+	static const uint64_t no_sqn_amf[2] = {0, 0};
 	struct aka_keccak_x2 st;
 
 	assert(k != NULL && top != NULL && topc != NULL);
 	if ((k_len != 16 && k_len != 32) || !iterations_ok(keccak_iterations))
 		return MCIM_ERR_INVALID_ARG;
 	/* TOP takes TOPc's place; RAND, AMF and SQN are zero (clause 6.1). */
-	base_lanes(in, top, k, k_len);
-	load_ways(&st, in, 0, 0);
-	st.lane[LANE_NAME][0] = name_lane(k_len == 32 ? INST_K256 : 0);
+	key_lanes(top_lanes, k_lanes, top, k, k_len);
+	name[0] = name[1] = name_lane(k_len == 32 ? INST_K256 : 0);
+	load_pass(&st, top_lanes, k_lanes, name, 0, 0, no_sqn_amf);
 	aka_keccak_f1600_x2(&st, 1, keccak_iterations);
 	get_field(topc, 32, &st, 0, LANE_TOPC);
-	mcim_wipe(in, sizeof(in));
+	mcim_wipe(top_lanes, sizeof(top_lanes));
+	mcim_wipe(k_lanes, sizeof(k_lanes));
 	mcim_wipe(&st, sizeof(st));
 	return MCIM_OK;
 }
 
+/* bits is a power of two in lo..hi. */
 static int bits_in(unsigned bits, unsigned lo, unsigned hi)
 {
-	for (unsigned b = lo; b <= hi; b *= 2)
-		if (bits == b)
-			return 1;
-	return 0;
+	return bits >= lo && bits <= hi && (bits & (bits - 1)) == 0;
 }
 
 static mcim_err tuak_check(const struct mcim_aka_cred *cred)
@@ -252,7 +258,7 @@ static void tuak_prepare(struct mcim_aka_keyctx *kc, const struct mcim_aka_cred 
 				  (p->ck_bits == 256 ? INST_CK256 : 0) |
 				  (p->ik_bits == 256 ? INST_IK256 : 0));
 
-	base_lanes(st->base, cred->opc, cred->k, cred->k_len);
+	key_lanes(st->topc, st->k, cred->opc, cred->k, cred->k_len);
 	st->name_lane[FN_F1] = name_lane((uint8_t)(INST_F1 | mac | k256));
 	st->name_lane[FN_F1STAR] = name_lane((uint8_t)(INST_F1STAR | mac | k256));
 	st->name_lane[FN_F2345] = name_lane((uint8_t)(f2345 | k256));
@@ -276,13 +282,16 @@ static void get_outputs(struct mcim_aka_out *out, const struct tuak_state *ts, i
 		get_field(out->mac_s, ts->mac_len, st, w, LANE_MAC_RES);
 		break;
 	case FN_F2345:
-		get_field(out->res, ts->res_len, st, w, LANE_MAC_RES);
+		if (ts->res_len < 8)
+			put_low(out->res, ts->res_len, st->lane[LANE_MAC_RES][w]);
+		else
+			get_field(out->res, ts->res_len, st, w, LANE_MAC_RES);
 		get_field(out->ck, ts->ck_len, st, w, LANE_CK);
 		get_field(out->ik, ts->ik_len, st, w, LANE_IK);
-		get_field(out->ak, MCIM_AKA_AK_LEN, st, w, LANE_AK);
+		mcim_store_be48(out->ak, st->lane[LANE_AK][w]);
 		break;
 	default:
-		get_field(out->ak_s, MCIM_AKA_AK_LEN, st, w, LANE_AK);
+		mcim_store_be48(out->ak_s, st->lane[LANE_AK][w]);
 		break;
 	}
 }
@@ -310,16 +319,18 @@ static mcim_err tuak_compute(const struct mcim_aka_keyctx *kc, unsigned fns,
 	out->ik_len = ts->ik_len;
 	for (unsigned i = 0; i < n; i += AKA_KECCAK_WAYS) {
 		unsigned ways = n - i < AKA_KECCAK_WAYS ? n - i : AKA_KECCAK_WAYS;
+		/* With one function, way 1 repeats it: the pass reads both. */
+		int f0 = fn[i], f1 = fn[i + ways - 1];
+		const uint64_t name[AKA_KECCAK_WAYS] = {ts->name_lane[f0],
+							ts->name_lane[f1]};
+		const uint64_t sa[AKA_KECCAK_WAYS] = {sqn_amf & fn_sqn_amf[f0],
+						      sqn_amf & fn_sqn_amf[f1]};
 
-		load_ways(&st, ts->base, rand_lo, rand_hi);
-		for (unsigned w = 0; w < ways; w++) {
-			st.lane[LANE_NAME][w] = ts->name_lane[fn[i + w]];
-			if (fn[i + w] == FN_F1 || fn[i + w] == FN_F1STAR)
-				st.lane[LANE_SQN_AMF][w] = sqn_amf;
-		}
+		load_pass(&st, ts->topc, ts->k, name, rand_lo, rand_hi, sa);
 		aka_keccak_f1600_x2(&st, ways, ts->iterations);
-		for (unsigned w = 0; w < ways; w++)
-			get_outputs(out, ts, fn[i + w], &st, w);
+		get_outputs(out, ts, f0, &st, 0);
+		if (ways > 1)
+			get_outputs(out, ts, f1, &st, 1);
 	}
 	mcim_wipe(&st, sizeof(st));
 	return MCIM_OK;
