@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "crypto/builtin/p256_int.h"
+#include "crypto/p256_memo.h"
 #include "mcim/bytes.h"
 
 /* r, s and their intermediates, wiped together: k and d pass through them. */
@@ -145,13 +146,32 @@ static mcim_err verify_point(const struct crypto_p256_affine *q, const uint8_t *
 mcim_err mcim_p256_verify(const struct mcim_p256_pub *pub, const uint8_t *msg,
 			  size_t msg_len, const uint8_t sig[MCIM_P256_SIG_LEN])
 {
+	const struct mcim_p256_memo *memo = crypto_p256_memo();
+	uint8_t digest[MCIM_SHA256_LEN], key[MCIM_SHA256_LEN];
 	struct crypto_p256_affine q;
+	mcim_err err;
 
 	assert(pub != NULL && sig != NULL);
 	assert(msg != NULL || msg_len == 0);
+	if (memo != NULL) {
+		uint64_t r[CRYPTO_P256_LIMBS], s[CRYPTO_P256_LIMBS];
+
+		/* Only a signature in range reaches the memo, as in the other backend. */
+		crypto_p256_sc_from_bytes(r, sig);
+		crypto_p256_sc_from_bytes(s, sig + CRYPTO_P256_BYTES);
+		if (crypto_p256_sc_in_range(r) == 0 || crypto_p256_sc_in_range(s) == 0)
+			return MCIM_ERR_BAD_SIGNATURE;
+		(void)mcim_sha256(msg, msg_len, digest);
+		crypto_p256_memo_key(pub, digest, sig, key);
+		if (memo->seen(memo->arg, key))
+			return MCIM_OK;
+	}
 	if (crypto_p256_point_decode(&q, pub->q) != MCIM_OK)
 		return MCIM_ERR_BAD_SIGNATURE;
-	return verify_point(&q, msg, msg_len, sig);
+	err = verify_point(&q, msg, msg_len, sig);
+	if (err == MCIM_OK && memo != NULL)
+		memo->add(memo->arg, key);
+	return err;
 }
 
 /* The verifier keeps x then y of the affine point in q; (0, 0) is no curve point, so

@@ -17,7 +17,6 @@
  * Every scalar and shared secret this file holds is wiped, on error paths too.
  */
 #include <assert.h>
-#include <stdatomic.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -26,6 +25,7 @@
 
 #include "crypto/ossl/crypto_int.h"
 #include "crypto/der.h"
+#include "crypto/p256_memo.h"
 #include "mcim/bytes.h"
 #include "mcim/crypto.h"
 
@@ -395,33 +395,11 @@ static mcim_err verify_with(EVP_PKEY *pkey, const uint8_t *msg, size_t msg_len,
 	return err == MCIM_OK ? verify_digest(pkey, digest, sig) : err;
 }
 
-static _Atomic(const struct mcim_p256_memo *) verify_memo;
-
-void mcim_p256_set_memo(const struct mcim_p256_memo *memo)
-{
-	atomic_store_explicit(&verify_memo, memo, memory_order_release);
-}
-
-/* The memo's key of a triple: SHA-256(pub || digest || sig). */
-static void memo_key(const struct mcim_p256_pub *pub,
-		     const uint8_t digest[MCIM_SHA256_LEN],
-		     const uint8_t sig[MCIM_P256_SIG_LEN], uint8_t key[MCIM_SHA256_LEN])
-{
-	struct mcim_sha256_ctx h;
-
-	mcim_sha256_init(&h);
-	mcim_sha256_update(&h, pub->q, sizeof(pub->q));
-	mcim_sha256_update(&h, digest, MCIM_SHA256_LEN);
-	mcim_sha256_update(&h, sig, MCIM_P256_SIG_LEN);
-	mcim_sha256_final(&h, key);
-}
-
 mcim_err mcim_p256_verify(const struct mcim_p256_pub *pub, const uint8_t *msg,
 			  size_t msg_len, const uint8_t sig[MCIM_P256_SIG_LEN])
 {
 	const struct crypto_algs *algs = crypto_algs();
-	const struct mcim_p256_memo *memo =
-	    atomic_load_explicit(&verify_memo, memory_order_acquire);
+	const struct mcim_p256_memo *memo = crypto_p256_memo();
 	uint8_t digest[MCIM_SHA256_LEN], key[MCIM_SHA256_LEN];
 	EVP_PKEY *pkey;
 	mcim_err err;
@@ -434,7 +412,7 @@ mcim_err mcim_p256_verify(const struct mcim_p256_pub *pub, const uint8_t *msg,
 	if (err != MCIM_OK)
 		return err;
 	if (memo != NULL) {
-		memo_key(pub, digest, sig, key);
+		crypto_p256_memo_key(pub, digest, sig, key);
 		if (memo->seen(memo->arg, key))
 			return MCIM_OK;
 	}
