@@ -231,9 +231,10 @@ __attribute__((target("avx2"))) static void x2_avx2(struct aka_keccak_x2 *st,
  * AVX-512 (F and VL, on 128-bit registers): vprolq rotates and vpternlogq computes
  * a ^ b ^ c (truth table 0x96) or chi's a ^ (~b & c) (0xd2) in one instruction. The
  * round is written in assembly because its speed depends on register allocation and
- * instruction order, which compilers got wrong in ways that changed with version and
- * flags: GCC's and clang's builds of the same intrinsics differed by 15%, both spilling
- * lanes to the stack. Here every value has a fixed register and nothing spills:
+ * instruction order, which the compilers did not get right: the same intrinsics took
+ * 250 ns (GCC) and 261 ns (clang) for the two permutations, 228 to 270 ns with other
+ * flags or statement orders, always spilling lanes to the stack; this takes 212-218
+ * ns with either. Here every value has a fixed register and nothing spills:
  *
  *   %xmm0..24   lane x + 5y of both states in %xmm(x + 5y) at the start of a round
  *   %xmm25..29  the parities C0..C4, then (rotated and combined in place) D4, -, -,
@@ -247,7 +248,7 @@ __attribute__((target("avx2"))) static void x2_avx2(struct aka_keccak_x2 *st,
  * and its rotation, then chi overwrites the row's five registers (saving the first two
  * inputs, which the last two outputs read). The next row's theta and rho are issued
  * before this row's chi so that the processor always has independent work: that order
- * measured 15% faster than theta over all lanes first. As chi leaves output lane
+ * measured about 20% faster than theta over all lanes first. As chi leaves output lane
  * (X, Y) in the register of its pi source, lane (X + 3Y, X), the round ends with the
  * 25 moves of that permutation's inverse (lane 0 stays; the other 24 form one cycle),
  * which register renaming absorbs: the loop measured as fast as 24 unrolled rounds
