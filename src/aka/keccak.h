@@ -40,6 +40,25 @@ void aka_keccak_f1600(uint64_t s[AKA_KECCAK_LANES], unsigned iters);
  */
 void aka_keccak_f1600_x2(struct aka_keccak_x2 *st, unsigned ways, unsigned iters);
 
+/*
+ * TUAK's INOUT strings end in fixed padding (TS 35.231 clause 6): 0x1f in INOUT[96]
+ * (lane 12), 0x80 in INOUT[135] (the top octet of lane 16), zeros in the other lanes
+ * from 12 on. Only lanes 0..AKA_TUAK_SET_LANES-1 vary.
+ */
+#define AKA_TUAK_SET_LANES  12
+#define AKA_TUAK_PAD_START  ((uint64_t)0x1f)
+#define AKA_TUAK_PAD_END    ((uint64_t)0x80 << 56)
+#define AKA_TUAK_LANE_START 12
+#define AKA_TUAK_LANE_END   16
+
+/*
+ * As aka_keccak_f1600_x2() on two TUAK INOUT strings of which the caller has set only
+ * lanes 0..AKA_TUAK_SET_LANES-1: the padding lanes are supplied here, whatever st holds
+ * there, so that the caller neither writes nor the fast paths load them. The whole
+ * result is written to st.
+ */
+void aka_keccak_tuak_x2(struct aka_keccak_x2 *st, unsigned ways, unsigned iters);
+
 /* 1 when this CPU (and this build) can run impl. */
 int aka_keccak_impl_available(enum aka_keccak_impl impl);
 
@@ -49,6 +68,10 @@ enum aka_keccak_impl aka_keccak_impl_for(unsigned ways);
 /* As aka_keccak_f1600_x2() with a given implementation, which must be available. */
 void aka_keccak_f1600_x2_with(enum aka_keccak_impl impl, struct aka_keccak_x2 *st,
 			      unsigned ways, unsigned iters);
+
+/* As aka_keccak_tuak_x2() with a given implementation, which must be available. */
+void aka_keccak_tuak_x2_with(enum aka_keccak_impl impl, struct aka_keccak_x2 *st,
+			     unsigned ways, unsigned iters);
 
 /*
  * For tests that compare the paths through every caller (TUAK key contexts, AuC

@@ -9,13 +9,12 @@
  * reads its outputs the same way.
  *
  * The key context holds the lanes that only depend on the subscriber (TOPc and K) and
- * the ALGONAME/INSTANCE lane of each function; compute() writes the 25 lanes of both
- * ways of a pass from them, RAND, SQN/AMF and the padding constants, each once, in
- * straight-line code. The functions asked for in one call are independent
- * permutations and run two at a time through aka_keccak_f1600_x2(): an authentication
- * vector (f1 and f2345) or a resynchronisation (f1* and f5*) costs one vector pass on
- * CPUs with AVX2 or AVX-512. Lanes are written one by one, zeros included: clearing in
- * bulk compiles to `rep stos`, whose start-up alone measured slower than these stores.
+ * the ALGONAME/INSTANCE lane of each function; compute() writes lanes 0..11 of both
+ * ways of a pass from them, RAND and SQN/AMF, each once, in straight-line code, and
+ * aka_keccak_tuak_x2() supplies the padding lanes. The functions asked for in one call
+ * are independent permutations and run two at a time: an authentication vector (f1
+ * and f2345) or a resynchronisation (f1* and f5*) costs one vector pass on CPUs with
+ * AVX2 or AVX-512.
  */
 #include <assert.h>
 #include <string.h>
@@ -32,18 +31,12 @@ enum {
 	LANE_RAND = 5,
 	LANE_SQN_AMF = 7,
 	LANE_K = 8,
-	LANE_PAD_START = 12,
-	LANE_PAD_END = 16,
 	/* Outputs: MAC or RES from lane 0, CK from 4, IK from 8, AK from 12. */
 	LANE_MAC_RES = 0,
 	LANE_CK = 4,
 	LANE_IK = 8,
 	LANE_AK = 12,
 };
-
-/* Padding: 0x1f at INOUT[96], 0x80 at INOUT[135], the last octet of lane 16. */
-#define PAD_START ((uint64_t)0x1f)
-#define PAD_END	  ((uint64_t)0x80 << 56)
 
 /* The functions, in the order of their ways in one pass. */
 enum { FN_F1, FN_F1STAR, FN_F2345, FN_F5STAR, FN_COUNT };
@@ -81,6 +74,7 @@ struct tuak_state {
 };
 
 _Static_assert(AKA_KECCAK_WAYS == 2, "a pass runs two functions");
+_Static_assert(LANE_K + 4 == AKA_TUAK_SET_LANES, "K ends where the padding starts");
 _Static_assert(sizeof(struct tuak_state) <= MCIM_AKA_KEYCTX_STATE_MAX,
 	       "TUAK state must fit the key context");
 
@@ -171,8 +165,9 @@ static void set_lane(struct aka_keccak_x2 *st, size_t i, uint64_t way0, uint64_t
 }
 
 /*
- * INOUT of two functions into the ways of st: TOPc, each one's name lane, RAND,
- * SQN/AMF (zero but for f1 and f1*), K, the padding, zeros.
+ * INOUT of two functions into the ways of st up to the padding, which
+ * aka_keccak_tuak_x2() supplies: TOPc, each one's name lane, RAND, SQN/AMF (zero but
+ * for f1 and f1*), K.
  */
 static void load_pass(struct aka_keccak_x2 *st, const uint64_t topc[4],
 		      const uint64_t k[4], const uint64_t name[2], uint64_t rand_lo,
@@ -186,12 +181,6 @@ static void load_pass(struct aka_keccak_x2 *st, const uint64_t topc[4],
 	set_lane(st, LANE_SQN_AMF, sqn_amf[0], sqn_amf[1]);
 	for (size_t i = 0; i < 4; i++)
 		set_lane(st, LANE_K + i, k[i], k[i]);
-	set_lane(st, LANE_PAD_START, PAD_START, PAD_START);
-	for (size_t i = LANE_PAD_START + 1; i < LANE_PAD_END; i++)
-		set_lane(st, i, 0, 0);
-	set_lane(st, LANE_PAD_END, PAD_END, PAD_END);
-	for (size_t i = LANE_PAD_END + 1; i < AKA_KECCAK_LANES; i++)
-		set_lane(st, i, 0, 0);
 }
 
 /*
@@ -222,7 +211,7 @@ mcim_err mcim_tuak_topc(const uint8_t *k, size_t k_len, const uint8_t top[32],
 	key_lanes(top_lanes, k_lanes, top, k, k_len);
 	name[0] = name[1] = name_lane(k_len == 32 ? INST_K256 : 0);
 	load_pass(&st, top_lanes, k_lanes, name, 0, 0, no_sqn_amf);
-	aka_keccak_f1600_x2(&st, 1, keccak_iterations);
+	aka_keccak_tuak_x2(&st, 1, keccak_iterations);
 	get_field(topc, 32, &st, 0, LANE_TOPC);
 	mcim_wipe(top_lanes, sizeof(top_lanes));
 	mcim_wipe(k_lanes, sizeof(k_lanes));
@@ -327,7 +316,7 @@ static mcim_err tuak_compute(const struct mcim_aka_keyctx *kc, unsigned fns,
 						      sqn_amf & fn_sqn_amf[f1]};
 
 		load_pass(&st, ts->topc, ts->k, name, rand_lo, rand_hi, sa);
-		aka_keccak_f1600_x2(&st, ways, ts->iterations);
+		aka_keccak_tuak_x2(&st, ways, ts->iterations);
 		get_outputs(out, ts, f0, &st, 0);
 		if (ways > 1)
 			get_outputs(out, ts, f1, &st, 1);

@@ -3,8 +3,8 @@
  * keccak.json at run time, through the public octet interface and through every
  * implementation this CPU runs (portable, AVX2, AVX-512) in both ways of a two-way
  * pass; the implementations agreeing with the portable one on random states, way
- * counts and iteration counts; the iteration count meaning repeated application; and
- * the forced portable choice.
+ * counts and iteration counts, also when they supply TUAK's padding themselves; the
+ * iteration count meaning repeated application; and the forced portable choice.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -163,6 +163,62 @@ static void impls_agree(void **state)
 			}
 }
 
+/*
+ * aka_keccak_tuak_x2() on every implementation: lanes 0..11 as given, lanes 12..24
+ * TUAK's padding whatever the state held there (random here), the whole result out.
+ */
+static void tuak_padding_every_impl(void **state)
+{
+	uint64_t seed = 0x5bd1e9955bd1e995u;
+
+	(void)state;
+	for (int round = 0; round < 32; round++)
+		for (unsigned iters = 1; iters <= 3; iters++)
+			for (unsigned ways = 1; ways <= AKA_KECCAK_WAYS; ways++) {
+				uint64_t ref[AKA_KECCAK_WAYS][25];
+				struct aka_keccak_x2 orig;
+
+				for (unsigned w = 0; w < AKA_KECCAK_WAYS; w++) {
+					fill(ref[w], &seed);
+					set_way(&orig, w, ref[w]);
+					for (int i = AKA_TUAK_SET_LANES; i < 25; i++)
+						ref[w][i] = 0;
+					ref[w][AKA_TUAK_LANE_START] = AKA_TUAK_PAD_START;
+					ref[w][AKA_TUAK_LANE_END] = AKA_TUAK_PAD_END;
+					aka_keccak_f1600(ref[w], iters);
+				}
+				for (size_t m = 0; m < NIMPLS; m++) {
+					struct aka_keccak_x2 st = orig;
+
+					if (!aka_keccak_impl_available(impls[m]))
+						continue;
+					aka_keccak_tuak_x2_with(impls[m], &st, ways,
+								iters);
+					for (unsigned w = 0; w < ways; w++)
+						assert_way(&st, w, ref[w]);
+				}
+				aka_keccak_tuak_x2(&orig, ways, iters);
+				for (unsigned w = 0; w < ways; w++)
+					assert_way(&orig, w, ref[w]);
+			}
+}
+
+/* The padding constants are those of TS 35.231 clause 6: 0x1f at 96, 0x80 at 135. */
+static void tuak_padding_octets(void **state)
+{
+	uint8_t inout[200];
+
+	(void)state;
+	memset(inout, 0, sizeof(inout));
+	for (int i = 0; i < 8; i++) {
+		inout[8 * AKA_TUAK_LANE_START + i] =
+		    (uint8_t)(AKA_TUAK_PAD_START >> (8 * i));
+		inout[8 * AKA_TUAK_LANE_END + i] = (uint8_t)(AKA_TUAK_PAD_END >> (8 * i));
+	}
+	for (int i = 0; i < 200; i++)
+		assert_int_equal(inout[i], i == 96 ? 0x1f : i == 135 ? 0x80 : 0);
+}
+
 /* TUAK's iteration count applies the permutation that many times. */
 static void iterations_repeat(void **state)
 {
@@ -215,6 +271,8 @@ int main(void)
 	    cmocka_unit_test(official_sets_octets),
 	    cmocka_unit_test(official_sets_every_impl),
 	    cmocka_unit_test(impls_agree),
+	    cmocka_unit_test(tuak_padding_every_impl),
+	    cmocka_unit_test(tuak_padding_octets),
 	    cmocka_unit_test(iterations_repeat),
 	    cmocka_unit_test(selection),
 	};
