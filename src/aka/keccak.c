@@ -471,12 +471,6 @@ void aka_keccak_f1600_x2_with(enum aka_keccak_impl impl, struct aka_keccak_x2 *s
 	run(impl, st, ways, iters);
 }
 
-void aka_keccak_f1600_x2(struct aka_keccak_x2 *st, unsigned ways, unsigned iters)
-{
-	assert(st != NULL);
-	run(aka_keccak_impl_for(ways), st, ways, iters);
-}
-
 static void run_tuak(enum aka_keccak_impl impl, struct aka_keccak_x2 *st, unsigned ways,
 		     unsigned iters)
 {

@@ -35,12 +35,6 @@ enum aka_keccak_impl {
 void aka_keccak_f1600(uint64_t s[AKA_KECCAK_LANES], unsigned iters);
 
 /*
- * Applies Keccak-f[1600] iters times to states 0..ways-1 (ways 1 or 2) of st, with
- * the fastest implementation this CPU runs. With one way, state 1 may be changed.
- */
-void aka_keccak_f1600_x2(struct aka_keccak_x2 *st, unsigned ways, unsigned iters);
-
-/*
  * TUAK's INOUT strings end in fixed padding (TS 35.231 clause 6): 0x1f in INOUT[96]
  * (lane 12), 0x80 in INOUT[135] (the top octet of lane 16), zeros in the other lanes
  * from 12 on. Only lanes 0..AKA_TUAK_SET_LANES-1 vary.
@@ -52,20 +46,24 @@ void aka_keccak_f1600_x2(struct aka_keccak_x2 *st, unsigned ways, unsigned iters
 #define AKA_TUAK_LANE_END   16
 
 /*
- * As aka_keccak_f1600_x2() on two TUAK INOUT strings of which the caller has set only
- * lanes 0..AKA_TUAK_SET_LANES-1: the padding lanes are supplied here, whatever st holds
- * there, so that the caller neither writes nor the fast paths load them. The whole
- * result is written to st.
+ * Applies Keccak-f[1600] iters times to states 0..ways-1 (ways 1 or 2) of st, two TUAK
+ * INOUT strings of which the caller has set only lanes 0..AKA_TUAK_SET_LANES-1, with
+ * the fastest implementation this CPU runs. The padding lanes are supplied here,
+ * whatever st holds there, so that the caller neither writes nor the fast paths load
+ * them. The whole result is written to st; with one way, state 1 may be changed.
  */
 void aka_keccak_tuak_x2(struct aka_keccak_x2 *st, unsigned ways, unsigned iters);
 
 /* 1 when this CPU (and this build) can run impl. */
 int aka_keccak_impl_available(enum aka_keccak_impl impl);
 
-/* The implementation aka_keccak_f1600_x2() chooses on this CPU for that many ways. */
+/* The implementation aka_keccak_tuak_x2() chooses on this CPU for that many ways. */
 enum aka_keccak_impl aka_keccak_impl_for(unsigned ways);
 
-/* As aka_keccak_f1600_x2() with a given implementation, which must be available. */
+/*
+ * For tests: Keccak-f[1600] iters times on any states 0..ways-1 of st (all 25 lanes
+ * read) with a given implementation, which must be available.
+ */
 void aka_keccak_f1600_x2_with(enum aka_keccak_impl impl, struct aka_keccak_x2 *st,
 			      unsigned ways, unsigned iters);
 
