@@ -19,34 +19,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fail() {
-	echo "FAIL: $*" >&2
-	[ -f "$TMP/mcimd.log" ] && tail -n 20 "$TMP/mcimd.log" >&2
-	exit 1
-}
-
-hash() { printf '%s' "$1" | sha256sum | cut -d' ' -f1; }
-
-cd "$TMP"
-"$MCIM" pki init pki >/dev/null
-cat >mcimd.json <<JSON
-{"listen": {"address": "127.0.0.1", "port": 0}, "store": {"path": "mcimd.db"},
- "pki": {"dir": "pki"}, "log": {"level": "warn"},
- "tenants": [
-  {"name": "sho1", "kind": "sho", "plmn": "00101", "api_token_sha256": ["$(hash tok-sho1-demo)"]},
-  {"name": "ro", "kind": "ro", "plmn": "001002"},
-  {"name": "pva", "kind": "pva", "plmn": "00190", "api_token_sha256": ["$(hash tok-pva-demo)"]},
-  {"name": "vno", "kind": "vno", "plmn": "00199", "api_token_sha256": ["$(hash tok-vno-demo)"]}]}
-JSON
-"$MCIMD" --config mcimd.json --port-file port >mcimd.log 2>&1 &
-PID=$!
-i=0
-while [ ! -s port ]; do
-	i=$((i + 1))
-	[ "$i" -lt 200 ] || fail "mcimd wrote no port file"
-	sleep 0.05
-done
-URL="http://127.0.0.1:$(cat port)"
+. "$(dirname "$0")/lib/mcimd_env.sh"
 "$MCIM" device init --dir dev --pki pki >/dev/null
 
 api() { # tenant-token path json
