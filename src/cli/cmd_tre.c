@@ -251,39 +251,123 @@ static struct target *target_new(const char *path)
 	return t;
 }
 
+/* Closes what target_open opened and frees t; returns rc. */
+static int target_done(struct target *t, int rc)
+{
+	target_close(t);
+	free(t);
+	return rc;
+}
+
+/* The values of a subcommand's own options (those it does not take stay NULL). */
+struct opt_vals {
+	const char *nonce, *mode, *out, *rand, *autn, *kind, *plmn, *snn, *file, *ack;
+	char *pin, *new_pin;
+	int pcid, usim;
+};
+
+static int value_opt(struct opt_vals *v, int c)
+{
+	switch (c) {
+	case OPT_NONCE:
+		v->nonce = optarg;
+		break;
+	case OPT_MODE:
+		v->mode = optarg;
+		break;
+	case OPT_OUT:
+		v->out = optarg;
+		break;
+	case OPT_RAND:
+		v->rand = optarg;
+		break;
+	case OPT_AUTN:
+		v->autn = optarg;
+		break;
+	case OPT_KIND:
+		v->kind = optarg;
+		break;
+	case OPT_PLMN:
+		v->plmn = optarg;
+		break;
+	case OPT_SNN:
+		v->snn = optarg;
+		break;
+	case OPT_FILE:
+		v->file = optarg;
+		break;
+	case OPT_ACK:
+		v->ack = optarg;
+		break;
+	case OPT_PIN:
+		v->pin = optarg;
+		break;
+	case OPT_NEW_PIN:
+		v->new_pin = optarg;
+		break;
+	case OPT_PCID:
+		v->pcid = 1;
+		break;
+	case OPT_USIM:
+		v->usim = 1;
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
+#define PARSED (-1)
+
+/* Reads the command line into t and v: PARSED, or the exit status to return now
+ * (after --help, or a usage error already reported). */
+static int parse_opts(struct target *t, int argc, char **argv, const struct option *opts,
+		      const char *help, struct opt_vals *v)
+{
+	int c;
+
+	while ((c = cli_getopt(t->path, argc, argv, opts)) != -1) {
+		if (c == 'h') {
+			fputs(help, stdout);
+			fputs(COMMON_HELP, stdout);
+			return CLI_EXIT_OK;
+		}
+		if (c == CLI_OPT_ERROR || !(common_opt(t, c) || value_opt(v, c)))
+			return CLI_EXIT_USAGE;
+	}
+	if (optind < argc)
+		return cli_usage_error(t->path, "unexpected argument \"%s\"",
+				       argv[optind]);
+	return PARSED;
+}
+
+/* Opens the TRE, sends one request and prints its answer. */
+static int call_report(struct target *t, const char *cmd, const struct tool_tre_arg *args,
+		       size_t n)
+{
+	int rc = target_open(t);
+
+	if (rc == CLI_EXIT_OK)
+		rc = target_call(t, cmd, args, n) == MCIM_OK ? report(t, cmd)
+							     : CLI_EXIT_FAIL;
+	return rc;
+}
+
 /* A command without arguments of its own. */
 static int simple(int argc, char **argv, const char *path, const char *cmd,
 		  const char *help)
 {
 	static const struct option opts[] = {COMMON_OPTS, {NULL, 0, NULL, 0}};
+	struct opt_vals v = {0};
 	struct target *t = target_new(path);
-	int c, rc;
+	int rc;
 
 	if (t == NULL)
 		return CLI_EXIT_FAIL;
-	while ((c = cli_getopt(path, argc, argv, opts)) != -1) {
-		if (c == 'h') {
-			fputs(help, stdout);
-			fputs(COMMON_HELP, stdout);
-			free(t);
-			return CLI_EXIT_OK;
-		}
-		if (c == CLI_OPT_ERROR || !common_opt(t, c)) {
-			free(t);
-			return CLI_EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		free(t);
-		return cli_usage_error(path, "unexpected argument \"%s\"", argv[optind]);
-	}
-	rc = target_open(t);
-	if (rc == CLI_EXIT_OK)
-		rc = target_call(t, cmd, NULL, 0) == MCIM_OK ? report(t, cmd)
-							     : CLI_EXIT_FAIL;
-	target_close(t);
-	free(t);
-	return rc;
+	rc = parse_opts(t, argc, argv, opts, help, &v);
+	if (rc == PARSED)
+		rc = call_report(t, cmd, NULL, 0);
+	return target_done(t, rc);
 }
 
 static int status_report(struct target *t)
@@ -309,39 +393,26 @@ static int status_report(struct target *t)
 static int sub_status(int argc, char **argv)
 {
 	static const struct option opts[] = {COMMON_OPTS, {NULL, 0, NULL, 0}};
+	struct opt_vals v = {0};
 	struct target *t = target_new("tre status");
-	int c, rc;
+	int rc;
 
 	if (t == NULL)
 		return CLI_EXIT_FAIL;
-	while ((c = cli_getopt("tre status", argc, argv, opts)) != -1) {
-		if (c == 'h') {
-			fputs(
-			    "usage: mcim tre status (--dir D | --socket PATH) [--json]\n"
-			    "  The TRE's state (ready, bad-boot, failed, unissued) and "
-			    "why,\n"
-			    "  boot verdict, counters, PIN, MCIMs, audit head, tamper "
-			    "queue.\n"
-			    "  Exit 1 unless ready, naming the cause: TAMPERED, "
-			    "ROLLBACK,\n"
-			    "  FOREIGN_STORE (sealed store), BAD_BOOT.\n",
-			    stdout);
-			fputs(COMMON_HELP, stdout);
-			free(t);
-			return CLI_EXIT_OK;
-		}
-		if (c == CLI_OPT_ERROR || !common_opt(t, c)) {
-			free(t);
-			return CLI_EXIT_USAGE;
-		}
-	}
-	rc = target_open(t);
+	rc =
+	    parse_opts(t, argc, argv, opts,
+		       "usage: mcim tre status (--dir D | --socket PATH) [--json]\n"
+		       "  The TRE's state (ready, bad-boot, failed, unissued) and why,\n"
+		       "  boot verdict, counters, PIN, MCIMs, audit head, tamper queue.\n"
+		       "  Exit 1 unless ready, naming the cause: TAMPERED, ROLLBACK,\n"
+		       "  FOREIGN_STORE (sealed store), BAD_BOOT.\n",
+		       &v);
+	if (rc == PARSED)
+		rc = target_open(t);
 	if (rc == CLI_EXIT_OK)
 		rc = target_call(t, "status", NULL, 0) == MCIM_OK ? status_report(t)
 								  : CLI_EXIT_FAIL;
-	target_close(t);
-	free(t);
-	return rc;
+	return target_done(t, rc);
 }
 
 static int sub_list(int argc, char **argv)
@@ -385,53 +456,33 @@ static int file_cmd(int argc, char **argv, const char *path, const char *cmd,
 	const struct option opts[] = {COMMON_OPTS,
 				      {opt_name, required_argument, NULL, OPT_FILE},
 				      {NULL, 0, NULL, 0}};
+	struct opt_vals v = {0};
 	struct target *t = target_new(path);
-	const char *file = NULL;
 	uint8_t *buf = NULL;
 	size_t len = 0;
-	int c, rc;
+	int rc;
 	mcim_err e;
 
 	if (t == NULL)
 		return CLI_EXIT_FAIL;
-	while ((c = cli_getopt(path, argc, argv, opts)) != -1) {
-		if (c == 'h') {
-			fputs(help, stdout);
-			fputs(COMMON_HELP, stdout);
-			free(t);
-			return CLI_EXIT_OK;
-		}
-		if (c == OPT_FILE)
-			file = optarg;
-		else if (c == CLI_OPT_ERROR || !common_opt(t, c)) {
-			free(t);
-			return CLI_EXIT_USAGE;
-		}
-	}
-	if (file == NULL) {
-		free(t);
-		return cli_usage_error(path, "--%s FILE is needed", opt_name);
-	}
+	rc = parse_opts(t, argc, argv, opts, help, &v);
+	if (rc == PARSED && v.file == NULL)
+		rc = cli_usage_error(path, "--%s FILE is needed", opt_name);
+	if (rc != PARSED)
+		return target_done(t, rc);
 	buf = malloc(MCIM_TRE_MSG_MAX);
 	e = buf == NULL ? MCIM_ERR_NOMEM
-			: read_all(file, buf, MCIM_TRE_MSG_MAX - 64, &len);
+			: read_all(v.file, buf, MCIM_TRE_MSG_MAX - 64, &len);
 	if (e != MCIM_OK) {
-		cli_error(file, e);
-		free(buf);
-		free(t);
-		return CLI_EXIT_USAGE;
-	}
-	rc = target_open(t);
-	if (rc == CLI_EXIT_OK) {
+		cli_error(v.file, e);
+		rc = CLI_EXIT_USAGE;
+	} else {
 		const struct tool_tre_arg a = {arg, TOOL_ARG_BSTR, buf, len, 0};
 
-		rc = target_call(t, cmd, &a, 1) == MCIM_OK ? report(t, cmd)
-							   : CLI_EXIT_FAIL;
+		rc = call_report(t, cmd, &a, 1);
 	}
-	target_close(t);
 	free(buf);
-	free(t);
-	return rc;
+	return target_done(t, rc);
 }
 
 static int sub_install(int argc, char **argv)
@@ -468,6 +519,27 @@ static int sub_fw_confirm(int argc, char **argv)
 	    "  the anti-rollback floor to its security version.\n");
 }
 
+/* Writes the evidence of an attest answer to path. */
+static int write_evidence(struct target *t, const char *path)
+{
+	const uint8_t *ev;
+	size_t ev_len;
+	FILE *f;
+	int rc = CLI_EXIT_OK;
+
+	if (tool_cbor_get_bstr(t->r.result, t->r.result_len, "evidence", &ev, &ev_len) !=
+		MCIM_OK ||
+	    (f = fopen(path, "wb")) == NULL) {
+		cli_error(path, MCIM_ERR_IO);
+		return CLI_EXIT_FAIL;
+	}
+	if (fwrite(ev, 1, ev_len, f) != ev_len)
+		rc = CLI_EXIT_FAIL;
+	if (fclose(f) != 0)
+		rc = CLI_EXIT_FAIL;
+	return rc;
+}
+
 static int sub_attest(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -477,76 +549,71 @@ static int sub_attest(int argc, char **argv)
 	    {"out", required_argument, NULL, OPT_OUT},
 	    {NULL, 0, NULL, 0},
 	};
+	struct opt_vals v = {.mode = "remote"};
 	struct target *t = target_new("tre attest");
-	const char *nonce_hex = NULL, *mode = "remote", *out = NULL;
 	uint8_t nonce[32];
-	int c, rc;
+	int rc;
 
 	if (t == NULL)
 		return CLI_EXIT_FAIL;
-	while ((c = cli_getopt("tre attest", argc, argv, opts)) != -1) {
-		if (c == 'h') {
-			fputs(
-			    "usage: mcim tre attest --nonce HEX [--mode "
-			    "remote|autonomous|"
-			    "semi] [--out FILE] (--dir D | --socket PATH)\n"
-			    "  Signed attestation evidence over the PVA's 32-octet "
-			    "nonce\n"
-			    "  (mcim/evidence.h); --out writes the COSE_Sign1 to FILE.\n",
-			    stdout);
-			fputs(COMMON_HELP, stdout);
-			free(t);
-			return CLI_EXIT_OK;
-		}
-		if (c == OPT_NONCE)
-			nonce_hex = optarg;
-		else if (c == OPT_MODE)
-			mode = optarg;
-		else if (c == OPT_OUT)
-			out = optarg;
-		else if (c == CLI_OPT_ERROR || !common_opt(t, c)) {
-			free(t);
-			return CLI_EXIT_USAGE;
-		}
-	}
-	if (nonce_hex == NULL) {
-		free(t);
-		return cli_usage_error("tre attest", "--nonce HEX is needed");
-	}
-	if (cli_hex_arg("--nonce", nonce_hex, nonce, sizeof(nonce)) != MCIM_OK) {
-		free(t);
-		return CLI_EXIT_USAGE;
-	}
-	rc = target_open(t);
-	if (rc == CLI_EXIT_OK) {
+	rc = parse_opts(t, argc, argv, opts,
+			"usage: mcim tre attest --nonce HEX [--mode "
+			"remote|autonomous|semi] [--out FILE]\n"
+			"       (--dir D | --socket PATH)\n"
+			"  Signed attestation evidence over the PVA's 32-octet nonce\n"
+			"  (mcim/evidence.h); --out writes the COSE_Sign1 to FILE.\n",
+			&v);
+	if (rc == PARSED && v.nonce == NULL)
+		rc = cli_usage_error("tre attest", "--nonce HEX is needed");
+	if (rc == PARSED &&
+	    cli_hex_arg("--nonce", v.nonce, nonce, sizeof(nonce)) != MCIM_OK)
+		rc = CLI_EXIT_USAGE;
+	if (rc == PARSED) {
 		const struct tool_tre_arg a[] = {
 		    {"nonce", TOOL_ARG_BSTR, nonce, sizeof(nonce), 0},
-		    {"mode", TOOL_ARG_TSTR, mode, 0, 0},
+		    {"mode", TOOL_ARG_TSTR, v.mode, 0, 0},
 		};
 
-		rc = target_call(t, "attest", a, 2) == MCIM_OK ? report(t, "attest")
-							       : CLI_EXIT_FAIL;
+		rc = call_report(t, "attest", a, 2);
+		if (rc == CLI_EXIT_OK && v.out != NULL)
+			rc = write_evidence(t, v.out);
 	}
-	if (rc == CLI_EXIT_OK && out != NULL) {
-		const uint8_t *ev;
-		size_t ev_len;
-		FILE *f;
+	return target_done(t, rc);
+}
 
-		if (tool_cbor_get_bstr(t->r.result, t->r.result_len, "evidence", &ev,
-				       &ev_len) != MCIM_OK ||
-		    (f = fopen(out, "wb")) == NULL) {
-			cli_error(out, MCIM_ERR_IO);
-			rc = CLI_EXIT_FAIL;
-		} else {
-			if (fwrite(ev, 1, ev_len, f) != ev_len)
-				rc = CLI_EXIT_FAIL;
-			if (fclose(f) != 0)
-				rc = CLI_EXIT_FAIL;
-		}
+/* The aka request's arguments from the options: their number, 0 on a usage error
+ * (reported). */
+static size_t aka_args(const struct opt_vals *v, uint8_t rand[16], uint8_t autn[40],
+		       uint8_t plmn[3], struct tool_tre_arg a[6])
+{
+	size_t autn_len = 0, n = 0;
+
+	if (v->rand == NULL || v->autn == NULL || (v->pcid && v->usim)) {
+		cli_usage_error("tre aka",
+				"--rand and --autn are needed, and at most one "
+				"of --pcid and --usim");
+		return 0;
 	}
-	target_close(t);
-	free(t);
-	return rc;
+	if (cli_hex_arg("--rand", v->rand, rand, 16) != MCIM_OK ||
+	    (v->plmn != NULL && cli_hex_arg("--plmn", v->plmn, plmn, 3) != MCIM_OK))
+		return 0;
+	if (mcim_hex_decode(v->autn, strlen(v->autn), autn, 40, &autn_len) != MCIM_OK ||
+	    autn_len < 8) {
+		cli_error("--autn: 8..40 octets of hex", MCIM_ERR_INVALID_ARG);
+		return 0;
+	}
+	a[n++] = (struct tool_tre_arg){"rand", TOOL_ARG_BSTR, rand, 16, 0};
+	a[n++] = (struct tool_tre_arg){"autn", TOOL_ARG_BSTR, autn, autn_len, 0};
+	if (v->kind != NULL)
+		a[n++] = (struct tool_tre_arg){"kind", TOOL_ARG_TSTR, v->kind, 0, 0};
+	if (v->plmn != NULL)
+		a[n++] = (struct tool_tre_arg){"plmn", TOOL_ARG_BSTR, plmn, 3, 0};
+	if (v->snn != NULL)
+		a[n++] = (struct tool_tre_arg){"snn", TOOL_ARG_TSTR, v->snn, 0, 0};
+	if (v->pcid || v->usim)
+		a[n++] = (struct tool_tre_arg){"target", TOOL_ARG_TSTR,
+					       v->pcid ? "pcid" : "usim", 0, 0};
+	return n;
 }
 
 static int sub_aka(int argc, char **argv)
@@ -562,100 +629,69 @@ static int sub_aka(int argc, char **argv)
 	    {"usim", no_argument, NULL, OPT_USIM},
 	    {NULL, 0, NULL, 0},
 	};
+	struct opt_vals v = {0};
 	struct target *t = target_new("tre aka");
-	const char *rand_hex = NULL, *autn_hex = NULL, *kind = NULL, *plmn_hex = NULL,
-		   *snn = NULL;
 	uint8_t rand[16], autn[40], plmn[3];
-	size_t autn_len = 0, autn_hex_len;
 	struct tool_tre_arg a[6];
-	size_t n = 0;
-	int c, rc, pcid = 0, usim = 0;
+	size_t n;
+	int rc;
 
 	if (t == NULL)
 		return CLI_EXIT_FAIL;
-	while ((c = cli_getopt("tre aka", argc, argv, opts)) != -1) {
-		switch (c) {
-		case 'h':
-			fputs(
-			    "usage: mcim tre aka --rand HEX --autn HEX [--kind "
-			    "3g|eps|5g]\n"
-			    "       [--plmn HEX] [--snn NAME] [--pcid | --usim] (--dir D "
-			    "| "
-			    "--socket P)\n"
-			    "  The USIM side of AKA inside the TRE, with the activated "
-			    "MCIM\n"
-			    "  (--pcid: the PCID; --usim: the uicc backend's own USIM):\n"
-			    "  RES/CK/IK, RES and KASME (eps, --plmn the\n"
-			    "  serving network's PLMN id), RES* and KAUSF (5g, --snn), "
-			    "or\n"
-			    "  AUTS on a synchronisation failure (exit 1, "
-			    "SYNC_FAILURE).\n",
-			    stdout);
-			fputs(COMMON_HELP, stdout);
-			free(t);
-			return CLI_EXIT_OK;
-		case OPT_RAND:
-			rand_hex = optarg;
-			break;
-		case OPT_AUTN:
-			autn_hex = optarg;
-			break;
-		case OPT_KIND:
-			kind = optarg;
-			break;
-		case OPT_PLMN:
-			plmn_hex = optarg;
-			break;
-		case OPT_SNN:
-			snn = optarg;
-			break;
-		case OPT_PCID:
-			pcid = 1;
-			break;
-		case OPT_USIM:
-			usim = 1;
-			break;
-		default:
-			if (c == CLI_OPT_ERROR || !common_opt(t, c)) {
-				free(t);
-				return CLI_EXIT_USAGE;
-			}
-		}
+	rc = parse_opts(
+	    t, argc, argv, opts,
+	    "usage: mcim tre aka --rand HEX --autn HEX [--kind 3g|eps|5g]\n"
+	    "       [--plmn HEX] [--snn NAME] [--pcid | --usim] (--dir D | --socket P)\n"
+	    "  The USIM side of AKA inside the TRE, with the activated MCIM\n"
+	    "  (--pcid: the PCID; --usim: the uicc backend's own USIM):\n"
+	    "  RES/CK/IK, RES and KASME (eps, --plmn the\n"
+	    "  serving network's PLMN id), RES* and KAUSF (5g, --snn), or\n"
+	    "  AUTS on a synchronisation failure (exit 1, SYNC_FAILURE).\n",
+	    &v);
+	if (rc == PARSED) {
+		n = aka_args(&v, rand, autn, plmn, a);
+		rc = n == 0 ? CLI_EXIT_USAGE : call_report(t, "aka", a, n);
 	}
-	if (rand_hex == NULL || autn_hex == NULL || (pcid && usim)) {
-		free(t);
-		return cli_usage_error("tre aka",
-				       "--rand and --autn are needed, and at most "
-				       "one of --pcid and --usim");
-	}
-	autn_hex_len = strlen(autn_hex);
-	if (cli_hex_arg("--rand", rand_hex, rand, sizeof(rand)) != MCIM_OK ||
-	    mcim_hex_decode(autn_hex, autn_hex_len, autn, sizeof(autn), &autn_len) !=
+	return target_done(t, rc);
+}
+
+/* Hides a secret argument from later readers of /proc/PID/cmdline. */
+static void scrub_arg(char *s)
+{
+	if (s != NULL)
+		memset(s, 'x', strlen(s));
+}
+
+/* Opens a maintenance session with pin, then sends cmd with the session and one
+ * more argument; a refused PIN is reported as pin-verify's answer. */
+static int with_pin_session(struct target *t, const char *pin, const char *cmd,
+			    struct tool_tre_arg extra)
+{
+	const struct tool_tre_arg a = {"pin", TOOL_ARG_TSTR, pin, 0, 0};
+	uint8_t session[16];
+	const uint8_t *s;
+	size_t sl;
+	int rc;
+
+	if (target_call(t, "pin-verify", &a, 1) != MCIM_OK)
+		return CLI_EXIT_FAIL;
+	if (t->r.status != MCIM_OK)
+		return report(t, "pin-verify");
+	if (tool_cbor_get_bstr(t->r.result, t->r.result_len, "session", &s, &sl) !=
 		MCIM_OK ||
-	    autn_len < 8 ||
-	    (plmn_hex != NULL && cli_hex_arg("--plmn", plmn_hex, plmn, 3) != MCIM_OK)) {
-		if (autn_len < 8)
-			cli_error("--autn: 8..40 octets of hex", MCIM_ERR_INVALID_ARG);
-		free(t);
-		return CLI_EXIT_USAGE;
+	    sl != sizeof(session)) {
+		cli_error("pin-verify answer", MCIM_ERR_PARSE);
+		return CLI_EXIT_FAIL;
 	}
-	a[n++] = (struct tool_tre_arg){"rand", TOOL_ARG_BSTR, rand, 16, 0};
-	a[n++] = (struct tool_tre_arg){"autn", TOOL_ARG_BSTR, autn, autn_len, 0};
-	if (kind != NULL)
-		a[n++] = (struct tool_tre_arg){"kind", TOOL_ARG_TSTR, kind, 0, 0};
-	if (plmn_hex != NULL)
-		a[n++] = (struct tool_tre_arg){"plmn", TOOL_ARG_BSTR, plmn, 3, 0};
-	if (snn != NULL)
-		a[n++] = (struct tool_tre_arg){"snn", TOOL_ARG_TSTR, snn, 0, 0};
-	if (pcid || usim)
-		a[n++] = (struct tool_tre_arg){"target", TOOL_ARG_TSTR,
-					       pcid ? "pcid" : "usim", 0, 0};
-	rc = target_open(t);
-	if (rc == CLI_EXIT_OK)
-		rc = target_call(t, "aka", a, n) == MCIM_OK ? report(t, "aka")
-							    : CLI_EXIT_FAIL;
-	target_close(t);
-	free(t);
+	memcpy(session, s, sizeof(session));
+	{
+		const struct tool_tre_arg b[] = {
+		    {"session", TOOL_ARG_BSTR, session, sizeof(session), 0}, extra};
+
+		rc =
+		    target_call(t, cmd, b, 2) == MCIM_OK ? report(t, cmd) : CLI_EXIT_FAIL;
+	}
+	mcim_wipe(session, sizeof(session));
 	return rc;
 }
 
@@ -668,77 +704,36 @@ static int sub_pin(int argc, char **argv)
 	    {"new-pin", required_argument, NULL, OPT_NEW_PIN},
 	    {NULL, 0, NULL, 0},
 	};
+	struct opt_vals v = {0};
 	struct target *t = target_new("tre pin");
-	char *pin = NULL, *new_pin = NULL;
-	int c, rc;
+	int rc;
 
 	if (t == NULL)
 		return CLI_EXIT_FAIL;
-	while ((c = cli_getopt("tre pin", argc, argv, opts)) != -1) {
-		if (c == 'h') {
-			fputs("usage: mcim tre pin --pin PIN [--new-pin PIN] (--dir D | "
-			      "--socket PATH)\n"
-			      "  Verifies the maintenance PIN (each wrong PIN costs a "
-			      "retry,\n"
-			      "  counted before the comparison; none left: LOCKED) and, "
-			      "with\n"
-			      "  --new-pin, changes it.\n",
-			      stdout);
-			fputs(COMMON_HELP, stdout);
-			free(t);
-			return CLI_EXIT_OK;
-		}
-		if (c == OPT_PIN)
-			pin = optarg;
-		else if (c == OPT_NEW_PIN)
-			new_pin = optarg;
-		else if (c == CLI_OPT_ERROR || !common_opt(t, c)) {
-			free(t);
-			return CLI_EXIT_USAGE;
-		}
-	}
-	if (pin == NULL) {
-		free(t);
-		return cli_usage_error("tre pin", "--pin PIN is needed");
-	}
-	rc = target_open(t);
-	if (rc == CLI_EXIT_OK) {
-		const struct tool_tre_arg a = {"pin", TOOL_ARG_TSTR, pin, 0, 0};
+	rc = parse_opts(t, argc, argv, opts,
+			"usage: mcim tre pin --pin PIN [--new-pin PIN] (--dir D | "
+			"--socket PATH)\n"
+			"  Verifies the maintenance PIN (each wrong PIN costs a retry,\n"
+			"  counted before the comparison; none left: LOCKED) and, with\n"
+			"  --new-pin, changes it.\n",
+			&v);
+	if (rc == PARSED && v.pin == NULL)
+		rc = cli_usage_error("tre pin", "--pin PIN is needed");
+	if (rc == PARSED && v.new_pin == NULL) {
+		const struct tool_tre_arg a = {"pin", TOOL_ARG_TSTR, v.pin, 0, 0};
 
-		rc = target_call(t, "pin-verify", &a, 1) == MCIM_OK ? CLI_EXIT_OK
-								    : CLI_EXIT_FAIL;
-		if (rc == CLI_EXIT_OK && (new_pin == NULL || t->r.status != MCIM_OK))
-			rc = report(t, "pin-verify");
-		else if (rc == CLI_EXIT_OK) {
-			const uint8_t *s;
-			size_t sl;
-			uint8_t session[16];
-
-			if (tool_cbor_get_bstr(t->r.result, t->r.result_len, "session",
-					       &s, &sl) != MCIM_OK ||
-			    sl != sizeof(session)) {
-				cli_error("tre pin: pin-verify answer", MCIM_ERR_PARSE);
-				rc = CLI_EXIT_FAIL;
-			} else {
-				const struct tool_tre_arg b[] = {
-				    {"session", TOOL_ARG_BSTR, session, 16, 0},
-				    {"new_pin", TOOL_ARG_TSTR, new_pin, 0, 0},
-				};
-
-				memcpy(session, s, sizeof(session));
-				rc = target_call(t, "pin-change", b, 2) == MCIM_OK
-					 ? report(t, "pin-change")
-					 : CLI_EXIT_FAIL;
-				mcim_wipe(session, sizeof(session));
-			}
-		}
+		rc = call_report(t, "pin-verify", &a, 1);
+	} else if (rc == PARSED) {
+		rc = target_open(t);
+		if (rc == CLI_EXIT_OK)
+			rc = with_pin_session(t, v.pin, "pin-change",
+					      (struct tool_tre_arg){"new_pin",
+								    TOOL_ARG_TSTR,
+								    v.new_pin, 0, 0});
 	}
-	memset(pin, 'x', strlen(pin));
-	if (new_pin != NULL)
-		memset(new_pin, 'x', strlen(new_pin));
-	target_close(t);
-	free(t);
-	return rc;
+	scrub_arg(v.pin);
+	scrub_arg(v.new_pin);
+	return target_done(t, rc);
 }
 
 static int sub_reports(int argc, char **argv)
@@ -749,82 +744,36 @@ static int sub_reports(int argc, char **argv)
 	    {"pin", required_argument, NULL, OPT_PIN},
 	    {NULL, 0, NULL, 0},
 	};
+	struct opt_vals v = {0};
 	struct target *t = target_new("tre reports");
-	char *pin = NULL;
-	const char *ack = NULL;
 	unsigned long seq = 0;
-	int c, rc;
+	int rc;
 
 	if (t == NULL)
 		return CLI_EXIT_FAIL;
-	while ((c = cli_getopt("tre reports", argc, argv, opts)) != -1) {
-		if (c == 'h') {
-			fputs(
-			    "usage: mcim tre reports [--ack SEQ --pin PIN] (--dir D | "
-			    "--socket PATH)\n"
-			    "  The signed tamper reports queued for the SHO and the PVA\n"
-			    "  (COSE_Sign1, context \"mcim/tre/tamper\"); --ack drops "
-			    "those\n"
-			    "  up to SEQ, with the maintenance PIN.\n",
-			    stdout);
-			fputs(COMMON_HELP, stdout);
-			free(t);
-			return CLI_EXIT_OK;
-		}
-		if (c == OPT_ACK)
-			ack = optarg;
-		else if (c == OPT_PIN)
-			pin = optarg;
-		else if (c == CLI_OPT_ERROR || !common_opt(t, c)) {
-			free(t);
-			return CLI_EXIT_USAGE;
-		}
+	rc = parse_opts(t, argc, argv, opts,
+			"usage: mcim tre reports [--ack SEQ --pin PIN] (--dir D | "
+			"--socket PATH)\n"
+			"  The signed tamper reports queued for the SHO and the PVA\n"
+			"  (COSE_Sign1, context \"mcim/tre/tamper\"); --ack drops those\n"
+			"  up to SEQ, with the maintenance PIN.\n",
+			&v);
+	if (rc == PARSED && (v.ack == NULL) != (v.pin == NULL))
+		rc = cli_usage_error("tre reports", "--ack and --pin go together");
+	if (rc == PARSED && v.ack != NULL &&
+	    cli_uint_arg("--ack", v.ack, 0, (unsigned long)-1, &seq) != MCIM_OK)
+		rc = CLI_EXIT_USAGE;
+	if (rc == PARSED && v.ack == NULL) {
+		rc = call_report(t, "tamper-reports", NULL, 0);
+	} else if (rc == PARSED) {
+		rc = target_open(t);
+		if (rc == CLI_EXIT_OK)
+			rc = with_pin_session(
+			    t, v.pin, "tamper-ack",
+			    (struct tool_tre_arg){"seq", TOOL_ARG_UINT, NULL, 0, seq});
 	}
-	if ((ack == NULL) != (pin == NULL)) {
-		free(t);
-		return cli_usage_error("tre reports", "--ack and --pin go together");
-	}
-	if (ack != NULL &&
-	    cli_uint_arg("--ack", ack, 0, (unsigned long)-1, &seq) != MCIM_OK) {
-		free(t);
-		return CLI_EXIT_USAGE;
-	}
-	rc = target_open(t);
-	if (rc == CLI_EXIT_OK && ack == NULL) {
-		rc = target_call(t, "tamper-reports", NULL, 0) == MCIM_OK
-			 ? report(t, "tamper-reports")
-			 : CLI_EXIT_FAIL;
-	} else if (rc == CLI_EXIT_OK) {
-		const struct tool_tre_arg a = {"pin", TOOL_ARG_TSTR, pin, 0, 0};
-		const uint8_t *s;
-		size_t sl;
-
-		rc = target_call(t, "pin-verify", &a, 1) == MCIM_OK ? CLI_EXIT_OK
-								    : CLI_EXIT_FAIL;
-		if (rc == CLI_EXIT_OK && t->r.status != MCIM_OK)
-			rc = report(t, "pin-verify");
-		else if (rc == CLI_EXIT_OK &&
-			 tool_cbor_get_bstr(t->r.result, t->r.result_len, "session", &s,
-					    &sl) == MCIM_OK &&
-			 sl == 16) {
-			uint8_t session[16];
-			const struct tool_tre_arg b[] = {
-			    {"session", TOOL_ARG_BSTR, session, 16, 0},
-			    {"seq", TOOL_ARG_UINT, NULL, 0, seq},
-			};
-
-			memcpy(session, s, sizeof(session));
-			rc = target_call(t, "tamper-ack", b, 2) == MCIM_OK
-				 ? report(t, "tamper-ack")
-				 : CLI_EXIT_FAIL;
-			mcim_wipe(session, sizeof(session));
-		}
-	}
-	if (pin != NULL)
-		memset(pin, 'x', strlen(pin));
-	target_close(t);
-	free(t);
-	return rc;
+	scrub_arg(v.pin);
+	return target_done(t, rc);
 }
 
 /* ---- audit ---- */
@@ -1003,18 +952,14 @@ static int sub_serve(int argc, char **argv)
 				       "--dir D and --socket PATH are needed");
 	}
 	rc = target_open(t);
-	if (rc != CLI_EXIT_OK) {
-		free(t);
-		return rc;
-	}
+	if (rc != CLI_EXIT_OK)
+		return target_done(t, rc);
 	srv = malloc(sizeof(*srv));
 	e = srv == NULL ? MCIM_ERR_NOMEM : mcim_tre_server_bind(srv, sock);
 	if (e != MCIM_OK) {
 		cli_error(sock, e);
 		free(srv);
-		target_close(t);
-		free(t);
-		return CLI_EXIT_FAIL;
+		return target_done(t, CLI_EXIT_FAIL);
 	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -1025,13 +970,9 @@ static int sub_serve(int argc, char **argv)
 		mcim_tre_state_name(mcim_tre_state(t->tre, &cause)));
 	e = mcim_tre_serve(srv, t->tre, &stop_flag);
 	free(srv);
-	target_close(t);
-	free(t);
-	if (e != MCIM_OK) {
+	if (e != MCIM_OK)
 		cli_error("tre serve", e);
-		return CLI_EXIT_FAIL;
-	}
-	return CLI_EXIT_OK;
+	return target_done(t, e == MCIM_OK ? CLI_EXIT_OK : CLI_EXIT_FAIL);
 }
 
 static const struct cli_cmd tre_cmds[] = {

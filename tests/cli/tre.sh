@@ -88,6 +88,10 @@ run tre pin --dir "$D" --pin 24681357 --new-pin 97531975
 expect_rc 0 "PIN change"
 run tre pin --dir "$D" --pin 24681357
 expect_rc 1 "old PIN"
+run tre pin --dir "$D" --pin 97531975 stray
+expect_rc 2 "an argument no command takes"
+run tre reports --dir "$D" --ack 1
+expect_rc 2 "--ack without --pin"
 
 # ---- audit ----
 run tre audit verify --dir "$D"
