@@ -8,12 +8,14 @@
  *
  * The agent's own configuration and what it learnt live in D/agent.json (public:
  * URLs and the SHO; never a key): "server" (the ICF and DRF base URL given with
- * --server), "sho", "dpf_url", "pva_url" as the TRE verified them in the DRF's
- * token. The TRE is opened linked from D, or reached through `mcim tre serve`
+ * --server), "cacert" (the CA file given with --cacert, as an absolute path), "sho",
+ * "dpf_url", "pva_url" as the TRE verified them in the DRF's token. The TRE is opened
+ * linked from D, or reached through `mcim tre serve`
  * (--socket PATH).
  */
 #include <getopt.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,12 +39,14 @@ enum {
 	OPT_SNN,
 	OPT_TIMEOUT,
 	OPT_RETRIES,
+	OPT_CACERT,
 	OPT_JSON
 };
 
 struct run {
 	const char *path; /* "device provision" ... */
 	const char *dir, *socket, *server, *snn;
+	char cacert[PATH_MAX]; /* --cacert made absolute ("": not given) */
 	enum mcim_evidence_mode mode;
 	unsigned long timeout_ms, retries;
 	int json;
@@ -99,6 +103,8 @@ static int state_save(struct run *r)
 
 	if (r->server != NULL)
 		json_object_set_new(j, "server", json_string(r->server));
+	if (r->cacert[0] != '\0')
+		json_object_set_new(j, "cacert", json_string(r->cacert));
 	/* Only what this run learnt from a verified token: a refused run keeps the
 	 * earlier values. */
 	if (r->agent.sho[0] != '\0' && r->agent.pva_url[0] != '\0') {
@@ -125,6 +131,7 @@ static int parse(struct run *r, int argc, char **argv, const char *usage)
 	    {"snn", required_argument, NULL, OPT_SNN},
 	    {"timeout", required_argument, NULL, OPT_TIMEOUT},
 	    {"retries", required_argument, NULL, OPT_RETRIES},
+	    {"cacert", required_argument, NULL, OPT_CACERT},
 	    {"json", no_argument, NULL, OPT_JSON},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
@@ -172,6 +179,14 @@ static int parse(struct run *r, int argc, char **argv, const char *usage)
 					 &r->retries) != MCIM_OK)
 				return CLI_EXIT_USAGE;
 			break;
+		case OPT_CACERT:
+			/* Absolute, so that agent.json serves from any directory. */
+			if (realpath(optarg, r->cacert) == NULL ||
+			    strlen(r->cacert) > M2ME_PATH_MAX) {
+				cli_error(optarg, MCIM_ERR_NOT_FOUND);
+				return CLI_EXIT_USAGE;
+			}
+			break;
 		case OPT_JSON:
 			r->json = 1;
 			break;
@@ -193,6 +208,7 @@ static int open_all(struct run *r, bool need_server)
 	char err[TOOL_DEVICE_ERR_MAX];
 	json_t *st = state_load(r->dir);
 	const char *server = r->server;
+	const char *cacert = r->cacert[0] != '\0' ? r->cacert : NULL;
 	struct m2me_config cfg = {0};
 	mcim_err e;
 
@@ -226,8 +242,11 @@ static int open_all(struct run *r, bool need_server)
 		json_decref(st);
 		return CLI_EXIT_OK;
 	}
+	if (cacert == NULL)
+		cacert = json_string_value(json_object_get(st, "cacert"));
 	cfg.icf_url = server;
 	cfg.drf_url = server;
+	cfg.ca_file = cacert;
 	cfg.timeout_ms = (long)r->timeout_ms;
 	cfg.retries = (unsigned)r->retries;
 	cfg.mode = r->mode;
@@ -363,13 +382,16 @@ int cmd_device_provision(int argc, char **argv)
 	static const char usage[] =
 	    "usage: mcim device provision --dir D --server URL [--socket PATH]\n"
 	    "                             [--mode remote|semi|autonomous]\n"
-	    "                             [--timeout MS] [--retries N] [--json]\n"
+	    "                             [--timeout MS] [--retries N] [--cacert FILE]\n"
+	    "                             [--json]\n"
 	    "  Runs the provisioning for the device in D: initial connectivity at the\n"
 	    "  ICF with the PCID, discovery at the DRF, platform validation at the PVA\n"
 	    "  and the MCIM download from the SHO's DPF, printing each step. The TRE\n"
 	    "  does every check; the agent relays. URL is the ICF's and DRF's base;\n"
 	    "  the PVA and DPF come from the DRF's token (saved in D/agent.json).\n"
 	    "  At the end the TRE's tamper reports go to the DPF (as device report).\n"
+	    "  With --cacert, https servers are verified against the CA certificates\n"
+	    "  in FILE only (saved for attach and report), else the system's store.\n"
 	    "  Exit 1 with the refusal when a step is refused.\n";
 	struct run *r = run_new("device provision");
 	int rc;
@@ -400,7 +422,8 @@ int cmd_device_report(int argc, char **argv)
 {
 	static const char usage[] =
 	    "usage: mcim device report --dir D [--server URL] [--socket PATH]\n"
-	    "                          [--timeout MS] [--retries N] [--json]\n"
+	    "                          [--timeout MS] [--retries N] [--cacert FILE]\n"
+	    "                          [--json]\n"
 	    "  Delivers the TRE's signed tamper reports, with its certificate chain, to\n"
 	    "  the SHO's DPF (POST /dpf/v1/tamper-reports): to URL when given, else\n"
 	    "  to the DPF of the SHO the device was provisioned with, else to the\n"
@@ -463,8 +486,8 @@ int cmd_device_attach(int argc, char **argv)
 {
 	static const char usage[] =
 	    "usage: mcim device attach --dir D [--server URL] [--socket PATH]\n"
-	    "                          [--snn NAME] [--timeout MS] [--retries N] "
-	    "[--json]\n"
+	    "                          [--snn NAME] [--timeout MS] [--retries N]\n"
+	    "                          [--cacert FILE] [--json]\n"
 	    "  Relays the SHO's queued commands for this TRE (e.g. the activation)\n"
 	    "  and their signed results, then attaches: 5G AKA between the SHO's AuC\n"
 	    "  and the TRE with the active MCIM, and both key confirmations\n"

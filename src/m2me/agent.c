@@ -64,7 +64,9 @@ mcim_err m2me_init(struct m2me *a, const struct m2me_config *cfg, struct mcim_tr
 	memset(a, 0, sizeof(*a));
 	if (!url_ok(cfg->icf_url) || !url_ok(cfg->drf_url) ||
 	    (cfg->auc_url != NULL && !url_ok(cfg->auc_url)) ||
-	    cfg->retries > M2ME_RETRIES_MAX || cfg->timeout_ms < 0)
+	    cfg->retries > M2ME_RETRIES_MAX || cfg->timeout_ms < 0 ||
+	    (cfg->ca_file != NULL &&
+	     (cfg->ca_file[0] == '\0' || strlen(cfg->ca_file) > M2ME_PATH_MAX)))
 		return MCIM_ERR_INVALID_ARG;
 	a->cfg = *cfg;
 	if (a->cfg.timeout_ms == 0)
@@ -75,7 +77,9 @@ mcim_err m2me_init(struct m2me *a, const struct m2me_config *cfg, struct mcim_tr
 	set_url(a->drf_url, cfg->drf_url);
 	if (cfg->auc_url != NULL)
 		set_url(a->auc_url, cfg->auc_url);
-	a->cfg.icf_url = a->cfg.drf_url = a->cfg.auc_url = NULL;
+	if (cfg->ca_file != NULL)
+		memcpy(a->ca_file, cfg->ca_file, strlen(cfg->ca_file) + 1);
+	a->cfg.icf_url = a->cfg.drf_url = a->cfg.auc_url = a->cfg.ca_file = NULL;
 	a->tre = tre;
 	a->client = client;
 	a->curl = curl_easy_init();
@@ -218,6 +222,11 @@ static mcim_err post(struct m2me *a, const char *base, const char *path,
 		curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, a->cfg.timeout_ms);
 		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 		curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+		if (a->ca_file[0] != '\0') {
+			/* The operator's own TLS CA, and nothing else: no system path. */
+			curl_easy_setopt(c, CURLOPT_CAINFO, a->ca_file);
+			curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
+		}
 		a->reply_len = 0;
 		a->reply_overflow = false;
 		rc = curl_easy_perform(c);

@@ -44,6 +44,7 @@
 #define M2ME_DL_ATTEMPTS     3 /* downloads started before m2me_download gives up */
 #define M2ME_SESSION_HDR_MAX (32 + (MCIM_PROTO_SIGNED_MAX * 4 + 2) / 3)
 #define M2ME_CHAIN_MAX	     2 /* the TRE's certificate and its M2MES CA */
+#define M2ME_PATH_MAX	     512
 
 /* Called after each step with its name ("icf", "drf", "pva", "dpf m1"...), its
  * outcome and a short text (never a secret). */
@@ -53,9 +54,11 @@ typedef void (*m2me_step_fn)(void *ctx, const char *step, mcim_err err,
 struct m2me_config {
 	const char *icf_url; /* base URLs, e.g. "http://127.0.0.1:8080" */
 	const char *drf_url;
-	const char *auc_url;	      /* NULL: the DPF's base URL from the token */
-	long timeout_ms;	      /* 0: M2ME_TIMEOUT_MS */
-	unsigned retries;	      /* 0..M2ME_RETRIES_MAX more attempts of a request */
+	const char *auc_url; /* NULL: the DPF's base URL from the token */
+	const char *ca_file; /* NULL: the system's CA store verifies https servers;
+				else only the CA certificates (PEM) in this file */
+	long timeout_ms;     /* 0: M2ME_TIMEOUT_MS */
+	unsigned retries;    /* 0..M2ME_RETRIES_MAX more attempts of a request */
 	enum mcim_evidence_mode mode; /* 0: remote */
 	m2me_step_fn on_step;	      /* may be NULL */
 	void *ctx;
@@ -65,8 +68,9 @@ struct m2me {
 	struct m2me_config cfg;
 	char icf_url[M2ME_URL_MAX + 1], drf_url[M2ME_URL_MAX + 1];
 	char auc_url[M2ME_URL_MAX + 1];
-	struct mcim_tre *tre;		/* linked, or */
-	struct mcim_tre_client *client; /* over the socket */
+	char ca_file[M2ME_PATH_MAX + 1]; /* "": the system's CA store */
+	struct mcim_tre *tre;		 /* linked, or */
+	struct mcim_tre_client *client;	 /* over the socket */
 	void *curl;
 	/* What the steps learnt (public) */
 	uint8_t tre_id[MCIM_PROTO_TRE_ID_LEN];
@@ -96,8 +100,9 @@ struct m2me {
 
 /*
  * Sets a up for the TRE given (exactly one of tre and client non-NULL) and cfg (URLs
- * copied). MCIM_ERR_INVALID_ARG (a URL too long or not http(s)://, retries above
- * M2ME_RETRIES_MAX), MCIM_ERR_NOMEM (libcurl). Call curl_global_init() first.
+ * and the CA file's name copied). MCIM_ERR_INVALID_ARG (a URL too long or not
+ * http(s)://, a CA file name above M2ME_PATH_MAX, retries above M2ME_RETRIES_MAX),
+ * MCIM_ERR_NOMEM (libcurl). Call curl_global_init() first.
  */
 mcim_err m2me_init(struct m2me *a, const struct m2me_config *cfg, struct mcim_tre *tre,
 		   struct mcim_tre_client *client);

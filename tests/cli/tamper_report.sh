@@ -24,27 +24,7 @@ trap cleanup EXIT
 "$MCIM" device init --dir dev --pki pki >/dev/null
 "$MCIM" device init --dir stranger --pki pki >/dev/null
 
-api() { # method tenant-token path [json]
-	if [ $# -ge 4 ]; then
-		curl -sS -o "$TMP/api.out" -w '%{http_code}' -X "$1" \
-			-H "Authorization: Bearer $2" -H 'Content-Type: application/json' \
-			--data "$4" "$URL$3"
-	else
-		curl -sS -o "$TMP/api.out" -w '%{http_code}' -X "$1" \
-			-H "Authorization: Bearer $2" "$URL$3"
-	fi
-}
-TRE=$(python3 -c 'import json;print(json.load(open("dev/factory.json"))["tre_id"])')
-PCIDS=$(python3 -c 'import json;p=json.load(open("dev/factory.json"))["pcid"];print(json.dumps([{"pcid":p["imsi"],"k":p["k"],"opc":p["opc"]}]))')
-MAN=$(base64 -w0 dev/manifest.cose)
-[ "$(api POST tok-vno-demo /v1/tenants/vno/pcids "$PCIDS")" = 200 ] || fail "pcids: $(cat api.out)"
-[ "$(api POST tok-pva-demo /v1/tenants/pva/reference-values "{\"manifest\":\"$MAN\"}")" = 201 ] ||
-	fail "reference values: $(cat api.out)"
-[ "$(api POST tok-sho1-demo /v1/tenants/sho1/registrations "{\"tre_id\":\"$TRE\",\"sho\":\"00101\"}")" = 201 ] ||
-	fail "registration: $(cat api.out)"
-[ "$(api POST tok-sho1-demo /v1/tenants/sho1/mcims "{\"tre_id\":\"$TRE\"}")" = 201 ] ||
-	fail "order: $(cat api.out)"
-MCIM_ID=$(python3 -c 'import json;print(json.load(open("api.out"))["mcim_id"])')
+enroll dev
 
 # Provisioning relays the (empty) queue at its end.
 "$MCIM" device provision --dir dev --server "$URL" >out 2>err || fail "provision: $(cat out err)"
