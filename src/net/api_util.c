@@ -72,19 +72,17 @@ mcim_err net_json_object(const json_t *v, const char *path, const char *const *a
 }
 
 /*
- * Finds obj[key]: MCIM_OK with *v set, MCIM_ERR_NOT_FOUND when absent and optional,
- * or the "missing" error.
+ * Finds obj[key]: MCIM_OK with *v set (NULL when absent and optional), or the
+ * "missing" error.
  */
 static mcim_err member(const json_t *obj, const char *path, const char *key, int required,
 		       const json_t **v, char sub[NET_JPATH_MAX], struct net_jerr *e)
 {
 	net_jpath_key(sub, path, key);
 	*v = json_object_get(obj, key);
-	if (*v != NULL)
-		return MCIM_OK;
-	if (required)
+	if (*v == NULL && required)
 		return net_jerr_set(e, sub, "missing");
-	return MCIM_ERR_NOT_FOUND;
+	return MCIM_OK;
 }
 
 mcim_err net_json_str(const json_t *obj, const char *path, const char *key, int required,
@@ -97,9 +95,7 @@ mcim_err net_json_str(const json_t *obj, const char *path, const char *key, int 
 	size_t len;
 	mcim_err err = member(obj, path, key, required, &v, sub, e);
 
-	if (err == MCIM_ERR_NOT_FOUND)
-		return MCIM_OK;
-	if (err != MCIM_OK)
+	if (err != MCIM_OK || v == NULL)
 		return err;
 	if (!json_is_string(v))
 		return net_jerr_set(e, sub, "must be a string");
@@ -125,9 +121,7 @@ mcim_err net_json_uint(const json_t *obj, const char *path, const char *key, int
 	json_int_t i;
 	mcim_err err = member(obj, path, key, required, &v, sub, e);
 
-	if (err == MCIM_ERR_NOT_FOUND)
-		return MCIM_OK;
-	if (err != MCIM_OK)
+	if (err != MCIM_OK || v == NULL)
 		return err;
 	if (!json_is_integer(v))
 		return net_jerr_set(e, sub, "must be an integer");
@@ -139,6 +133,21 @@ mcim_err net_json_uint(const json_t *obj, const char *path, const char *key, int
 	return MCIM_OK;
 }
 
+mcim_err net_json_bool(const json_t *obj, const char *path, const char *key, int required,
+		       bool *out, struct net_jerr *e)
+{
+	char sub[NET_JPATH_MAX];
+	const json_t *v;
+	mcim_err err = member(obj, path, key, required, &v, sub, e);
+
+	if (err != MCIM_OK || v == NULL)
+		return err;
+	if (!json_is_boolean(v))
+		return net_jerr_set(e, sub, "must be true or false");
+	*out = json_is_true(v);
+	return MCIM_OK;
+}
+
 mcim_err net_json_array(const json_t *obj, const char *path, const char *key,
 			int required, size_t max_items, const json_t **out,
 			struct net_jerr *e)
@@ -147,9 +156,7 @@ mcim_err net_json_array(const json_t *obj, const char *path, const char *key,
 	const json_t *v;
 	mcim_err err = member(obj, path, key, required, &v, sub, e);
 
-	if (err == MCIM_ERR_NOT_FOUND)
-		return MCIM_OK;
-	if (err != MCIM_OK)
+	if (err != MCIM_OK || v == NULL)
 		return err;
 	if (!json_is_array(v))
 		return net_jerr_set(e, sub, "must be an array");

@@ -17,6 +17,7 @@
 #ifndef MCIM_NET_API_UTIL_H
 #define MCIM_NET_API_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -61,6 +62,10 @@ mcim_err net_json_str(const json_t *obj, const char *path, const char *key, int 
 /* obj[key] must be an integer in min..max. */
 mcim_err net_json_uint(const json_t *obj, const char *path, const char *key, int required,
 		       uint64_t min, uint64_t max, uint64_t *out, struct net_jerr *e);
+
+/* obj[key] must be true or false. */
+mcim_err net_json_bool(const json_t *obj, const char *path, const char *key, int required,
+		       bool *out, struct net_jerr *e);
 
 /* obj[key] must be an array of at most max_items elements. */
 mcim_err net_json_array(const json_t *obj, const char *path, const char *key,

@@ -45,7 +45,7 @@ static mcim_err imsi_pick(const char *plmn, char imsi[NET_STORE_IMSI_MAX + 1])
 }
 
 static mcim_err profile_make(const struct sho_tenant *t, enum mcim_aka_alg_id alg,
-			     struct mcim_profile *p)
+			     const struct mcim_policy *policy, struct mcim_profile *p)
 {
 	uint8_t op[32];
 	mcim_err err;
@@ -74,7 +74,10 @@ static mcim_err profile_make(const struct sho_tenant *t, enum mcim_aka_alg_id al
 	mcim_sqn_cfg_default(&p->sqn);
 	p->plmn_oper.n = 1;
 	snprintf(p->plmn_oper.id[0], sizeof(p->plmn_oper.id[0]), "%s", t->plmn);
-	mcim_policy_default(&p->policy);
+	if (policy != NULL)
+		p->policy = *policy;
+	else
+		mcim_policy_default(&p->policy);
 	if (t->mgmt_cert_len > sizeof(p->mgmt_cert))
 		err = MCIM_ERR_TOO_LARGE;
 	else {
@@ -132,14 +135,15 @@ static mcim_err auc_enter(struct net_store *st, const struct sho_tenant *t,
 
 mcim_err ccif_create(struct net_store *st, const struct sho_tenant *t,
 		     const struct net_registration *reg, enum mcim_aka_alg_id alg,
-		     const char *actor, int64_t now, struct net_mcim_order *order)
+		     const struct mcim_policy *policy, const char *actor, int64_t now,
+		     struct net_mcim_order *order)
 {
 	struct mcim_profile p;
 	uint8_t enc[MCIM_PROFILE_ENCODED_MAX], pkg[PACKAGE_CAP];
 	size_t enc_len = 0, pkg_len = 0;
 	mcim_err err;
 
-	err = profile_make(t, alg, &p);
+	err = profile_make(t, alg, policy, &p);
 	if (err == MCIM_OK)
 		err = auc_enter(st, t, &p, now);
 	if (err == MCIM_OK)
@@ -187,6 +191,30 @@ mcim_err ccif_profile(struct net_store *st, const struct sho_tenant *t,
 	return err;
 }
 
+mcim_err ccif_policy_confirmed(struct net_store *st, const struct sho_tenant *t,
+			       const struct net_mcim_order *o,
+			       const struct mcim_policy *policy, int64_t now)
+{
+	struct mcim_profile p;
+	uint8_t enc[MCIM_PROFILE_ENCODED_MAX], pkg[PACKAGE_CAP];
+	size_t enc_len = 0, pkg_len = 0;
+	mcim_err err = ccif_profile(st, t, o, &p);
+
+	if (err == MCIM_OK) {
+		p.policy = *policy;
+		err = mcim_profile_encode(&p, enc, sizeof(enc), &enc_len);
+	}
+	if (err == MCIM_OK)
+		err = sho_seal(t, SHO_KEY_PACKAGE, p.id, sizeof(p.id), enc, enc_len, pkg,
+			       sizeof(pkg), &pkg_len);
+	if (err == MCIM_OK)
+		err = net_store_order_set_state(st, t->id, o->mcim_id, (int)o->state,
+						(int)o->state, pkg, pkg_len, now);
+	mcim_wipe(enc, sizeof(enc));
+	mcim_profile_wipe(&p);
+	return err;
+}
+
 /* ---- operator API ---- */
 
 static json_t *hex_json(const uint8_t *b, size_t n)
@@ -203,13 +231,18 @@ static mcim_err view(struct net_store *st, const struct sho_tenant *t,
 		     const struct net_mcim_order *o, json_t **out)
 {
 	struct net_auc_record *r = calloc(1, sizeof(*r));
+	struct mcim_profile *p = calloc(1, sizeof(*p));
 	struct sho_state ss;
 	const char *alg = "?", *auc = "?";
+	json_t *policy = NULL;
 	int pending = 0;
 	mcim_err err;
 
-	if (r == NULL)
+	if (r == NULL || p == NULL) {
+		free(r);
+		free(p);
 		return MCIM_ERR_NOMEM;
+	}
 	err = net_store_auc_get(st, t->id, o->imsi, r);
 	if (err == MCIM_OK) {
 		const struct mcim_aka_alg *a = mcim_aka_alg_find(r->algorithm);
@@ -223,17 +256,24 @@ static mcim_err view(struct net_store *st, const struct sho_tenant *t,
 		sho_state_wipe(&ss);
 	}
 	free(r);
+	/* The policy as the network knows it: issued, or last confirmed by the TRE. */
+	if (err == MCIM_OK)
+		err = ccif_profile(st, t, o, p);
+	if (err == MCIM_OK && (policy = ccif_policy_to_json(&p->policy)) == NULL)
+		err = MCIM_ERR_NOMEM;
+	mcim_profile_wipe(p);
+	free(p);
 	if (err != MCIM_OK)
 		return err;
 	*out = json_pack(
-	    "{s:o,s:o,s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:i}", "mcim_id",
+	    "{s:o,s:o,s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:i,s:o}", "mcim_id",
 	    hex_json(o->mcim_id, sizeof(o->mcim_id)), "tre_id",
 	    hex_json(o->tre_id, sizeof(o->tre_id)), "imsi", o->imsi, "algorithm", alg,
 	    "state",
 	    sho_order_state_name(o->state) != NULL ? sho_order_state_name(o->state) : "?",
 	    "auc_state", auc, "version", (json_int_t)o->version, "created",
 	    (json_int_t)o->created, "updated", (json_int_t)o->updated, "pending_commands",
-	    pending);
+	    pending, "policy", policy);
 	return *out != NULL ? MCIM_OK : MCIM_ERR_NOMEM;
 }
 
@@ -268,18 +308,21 @@ static const char *api_actor(const struct sho_tenant *t, char out[NET_STORE_NAME
 mcim_err net_ccif_order(struct net_sho *s, const char *tenant, const json_t *body,
 			json_t **out, struct net_jerr *e)
 {
-	static const char *const allowed[] = {"tre_id", "algorithm", NULL};
+	static const char *const allowed[] = {"tre_id", "algorithm", "policy", NULL};
 	const struct sho_tenant *t;
 	const char *tre_hex = NULL, *alg_name = "milenage";
 	struct net_registration reg;
 	struct net_mcim_order o;
 	struct net_store *st = NULL;
+	struct mcim_policy policy;
+	const json_t *pj;
 	uint8_t tre_id[NET_TRE_ID_LEN];
 	char actor[NET_STORE_NAME_MAX + 1];
 	enum mcim_aka_alg_id alg;
 	mcim_err err;
 
 	assert(s != NULL && tenant != NULL && body != NULL && out != NULL && e != NULL);
+	mcim_policy_default(&policy);
 	err = tenant_of(s, tenant, &t, e);
 	if (err == MCIM_OK)
 		err = net_json_object(body, "", allowed, e);
@@ -289,6 +332,8 @@ mcim_err net_ccif_order(struct net_sho *s, const char *tenant, const json_t *bod
 		err = net_json_str(body, "", "algorithm", 0, 1, 16, &alg_name, e);
 	if (err == MCIM_OK)
 		err = id_param(tre_hex, "tre_id", sizeof(tre_id), tre_id, e);
+	if (err == MCIM_OK && (pj = json_object_get(body, "policy")) != NULL)
+		err = ccif_policy_from_json(pj, "policy", &policy, e);
 	if (err != MCIM_OK)
 		return err;
 	if (strcmp(alg_name, "milenage") == 0)
@@ -305,7 +350,8 @@ mcim_err net_ccif_order(struct net_sho *s, const char *tenant, const json_t *bod
 	if (err == MCIM_OK && reg.state != NET_REG_REGISTERED)
 		err = MCIM_ERR_STATE;
 	if (err == MCIM_OK)
-		err = ccif_create(st, t, &reg, alg, api_actor(t, actor), sho_now(s), &o);
+		err = ccif_create(st, t, &reg, alg, &policy, api_actor(t, actor),
+				  sho_now(s), &o);
 	if (err == MCIM_OK)
 		err = net_store_commit(st);
 	if (err == MCIM_OK)
@@ -398,8 +444,8 @@ mcim_err net_ccif_get(struct net_sho *s, const char *tenant, const char *mcim_id
 	return err;
 }
 
-/* What an action needs: the order states it applies to, and the AuC state it sets
- * at once (0: unchanged). */
+/* What a command needs: the order states it applies to, and the AuC state it sets
+ * at once (0: unchanged). The first four are the actions of POST .../{id}:{action}. */
 static const struct {
 	const char *name;
 	enum mcim_mgmt_cmd cmd;
@@ -412,11 +458,18 @@ static const struct {
     {"delete", MCIM_MGMT_DELETE,
      (1u << NET_MCIM_INSTALLED) | (1u << NET_MCIM_ACTIVATED) | (1u << NET_MCIM_SUSPENDED),
      NET_AUC_DELETED},
+    {"set_policy", MCIM_MGMT_SET_POLICY,
+     (1u << NET_MCIM_INSTALLED) | (1u << NET_MCIM_ACTIVATED) | (1u << NET_MCIM_SUSPENDED),
+     0},
 };
+#define ACTIONS_N	  (sizeof(actions) / sizeof(actions[0]))
+#define ACTION_SET_POLICY (ACTIONS_N - 1)
 
+/* Signs command a (with its policy for set_policy) for the MCIM's TRE with the next
+ * counter and queues it, in st's transaction. */
 static mcim_err queue(const struct sho_tenant *t, struct net_store *st,
-		      const struct net_mcim_order *o, size_t a, const char *actor,
-		      int64_t now)
+		      const struct net_mcim_order *o, size_t a,
+		      const struct mcim_policy *policy, const char *actor, int64_t now)
 {
 	struct net_auc_record *r = calloc(1, sizeof(*r));
 	struct sho_state ss;
@@ -440,6 +493,8 @@ static mcim_err queue(const struct sho_tenant *t, struct net_store *st,
 		memcpy(cmd.mcim_id, o->mcim_id, sizeof(cmd.mcim_id));
 		cmd.counter = ss.counter + 1;
 		cmd.cmd = actions[a].cmd;
+		if (policy != NULL)
+			cmd.u.policy = *policy;
 		c = &ss.cmds[ss.n_cmds];
 		err = mcim_mgmt_sign(&cmd, &t->mgmt_key, c->signed_cmd,
 				     sizeof(c->signed_cmd), &len);
@@ -469,32 +524,23 @@ static mcim_err queue(const struct sho_tenant *t, struct net_store *st,
 	return err;
 }
 
-mcim_err net_ccif_action(struct net_sho *s, const char *tenant, const char *mcim_id,
-			 const char *action, json_t **out, struct net_jerr *e)
+/* Queues command a for the tenant's MCIM mcim_id (hex) and answers its view. */
+static mcim_err command(struct net_sho *s, const char *tenant, const char *mcim_id,
+			size_t a, const struct mcim_policy *policy, json_t **out,
+			struct net_jerr *e)
 {
 	const struct sho_tenant *t;
 	struct net_mcim_order o;
 	struct net_store *st = NULL;
 	uint8_t id[NET_MCIM_ID_LEN];
 	char actor[NET_STORE_NAME_MAX + 1];
-	size_t a;
 	mcim_err err;
 
-	assert(s != NULL && tenant != NULL && mcim_id != NULL && action != NULL &&
-	       out != NULL && e != NULL);
 	err = tenant_of(s, tenant, &t, e);
 	if (err == MCIM_OK)
 		err = id_param(mcim_id, "mcim_id", sizeof(id), id, e);
-	if (err != MCIM_OK)
-		return err;
-	for (a = 0; a < sizeof(actions) / sizeof(actions[0]); a++)
-		if (strcmp(action, actions[a].name) == 0)
-			break;
-	if (a == sizeof(actions) / sizeof(actions[0]))
-		return net_jerr_set(e, "",
-				    "unknown action: activate, suspend, resume or "
-				    "delete");
-	err = sho_store_get(s, &st);
+	if (err == MCIM_OK)
+		err = sho_store_get(s, &st);
 	if (err == MCIM_OK)
 		err = net_store_begin(st);
 	if (err == MCIM_OK)
@@ -502,7 +548,7 @@ mcim_err net_ccif_action(struct net_sho *s, const char *tenant, const char *mcim
 	if (err == MCIM_OK && !(actions[a].from & (1u << o.state)))
 		err = MCIM_ERR_STATE;
 	if (err == MCIM_OK)
-		err = queue(t, st, &o, a, api_actor(t, actor), sho_now(s));
+		err = queue(t, st, &o, a, policy, api_actor(t, actor), sho_now(s));
 	if (err == MCIM_OK)
 		err = net_store_commit(st);
 	if (err == MCIM_OK)
@@ -510,10 +556,42 @@ mcim_err net_ccif_action(struct net_sho *s, const char *tenant, const char *mcim
 	if (err == MCIM_ERR_NOT_FOUND)
 		net_jerr_set(e, "", "no such MCIM");
 	else if (err == MCIM_ERR_STATE)
-		net_jerr_set(e, "", "%s is not possible in the MCIM's state", action);
+		net_jerr_set(e, "", "%s is not possible in the MCIM's state",
+			     actions[a].name);
 	else if (err == MCIM_ERR_FULL)
 		net_jerr_set(e, "", "%d commands already wait for the device",
 			     NET_SHO_QUEUE_MAX);
 	sho_store_put(s, st);
 	return err;
+}
+
+mcim_err net_ccif_action(struct net_sho *s, const char *tenant, const char *mcim_id,
+			 const char *action, json_t **out, struct net_jerr *e)
+{
+	size_t a;
+
+	assert(s != NULL && tenant != NULL && mcim_id != NULL && action != NULL &&
+	       out != NULL && e != NULL);
+	for (a = 0; a < ACTION_SET_POLICY; a++)
+		if (strcmp(action, actions[a].name) == 0)
+			break;
+	if (a == ACTION_SET_POLICY)
+		return net_jerr_set(e, "",
+				    "unknown action: activate, suspend, resume or "
+				    "delete");
+	return command(s, tenant, mcim_id, a, NULL, out, e);
+}
+
+mcim_err net_ccif_set_policy(struct net_sho *s, const char *tenant, const char *mcim_id,
+			     const json_t *body, json_t **out, struct net_jerr *e)
+{
+	struct mcim_policy policy;
+	mcim_err err;
+
+	assert(s != NULL && tenant != NULL && mcim_id != NULL && body != NULL &&
+	       out != NULL && e != NULL);
+	err = ccif_policy_from_json(body, "", &policy, e);
+	if (err != MCIM_OK)
+		return err;
+	return command(s, tenant, mcim_id, ACTION_SET_POLICY, &policy, out, e);
 }

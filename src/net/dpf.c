@@ -295,7 +295,7 @@ static mcim_err order_for(struct net_store *st, const struct sho_tenant *t,
 	mcim_err err = net_store_order_find(st, t->id, reg->tre_id, o);
 
 	if (err == MCIM_ERR_NOT_FOUND)
-		return ccif_create(st, t, reg, MCIM_AKA_MILENAGE, "dpf", now, o);
+		return ccif_create(st, t, reg, MCIM_AKA_MILENAGE, NULL, "dpf", now, o);
 	if (err != MCIM_OK)
 		return err;
 	if (o->registration != reg->id ||

@@ -22,6 +22,7 @@
 
 #include "mcim/bytes.h"
 #include "mcim/cbor.h"
+#include "mcim/mgmt.h"
 #include "net/api_operator.h"
 #include "net/sho_int.h"
 #include "proto/proto_int.h"
@@ -160,6 +161,7 @@ struct res_work {
 	struct sho_state ss;
 	struct mgmt_result m;
 	struct mcim_cert_info leaf;
+	struct mcim_mgmt done; /* the command the result answers, when set_policy */
 };
 
 static mcim_err result_locked(struct net_sho *s, struct net_store *st,
@@ -170,7 +172,7 @@ static mcim_err result_locked(struct net_sho *s, struct net_store *st,
 	const struct sho_tenant *t = NULL;
 	int64_t now = sho_now(s);
 	size_t n = result_fields(f, &w->m), keep = 0;
-	bool found = false;
+	bool found = false, policy_done = false;
 	mcim_err err;
 
 	sho_trust(s, now, &trust);
@@ -192,7 +194,16 @@ static mcim_err result_locked(struct net_sho *s, struct net_store *st,
 	if (err == MCIM_OK)
 		err = sho_state_get(t, &w->r, &w->ss);
 	for (size_t k = 0; err == MCIM_OK && k < w->ss.n_cmds; k++) {
-		found = found || w->ss.cmds[k].counter == w->m.counter;
+		const struct sho_cmd *c = &w->ss.cmds[k];
+
+		if (c->counter == w->m.counter) {
+			found = true;
+			/* The queue is in our own sealed state: what we signed, so
+			 * reading it back needs no signature check. */
+			policy_done =
+			    c->cmd == MCIM_MGMT_SET_POLICY && w->m.result == MCIM_OK &&
+			    mcim_mgmt_peek(c->signed_cmd, c->len, &w->done) == MCIM_OK;
+		}
 		if (w->ss.cmds[k].counter > w->m.counter)
 			w->ss.cmds[keep++] = w->ss.cmds[k];
 	}
@@ -204,14 +215,16 @@ static mcim_err result_locked(struct net_sho *s, struct net_store *st,
 	}
 	if (err == MCIM_OK)
 		err = net_store_auc_update(st, &w->r, now);
+	if (err == MCIM_OK && policy_done)
+		err = ccif_policy_confirmed(st, t, &w->o, &w->done.u.policy, now);
 	if (err == MCIM_OK && order_state[w->m.state] != w->o.state)
 		err = sho_order_move(st, t, &w->o, w->o.state, order_state[w->m.state],
 				     "tre", now);
 	if (err == MCIM_OK)
-		err = sho_audit(st, t, now, "tre", NET_AUDIT_MGMT_DONE, w->o.mcim_id,
-				"counter %llu, TRE state %s",
-				(unsigned long long)w->m.counter,
-				tre_state_names[w->m.state]);
+		err = sho_audit(
+		    st, t, now, "tre", NET_AUDIT_MGMT_DONE, w->o.mcim_id,
+		    "counter %llu, TRE state %s%s", (unsigned long long)w->m.counter,
+		    tre_state_names[w->m.state], policy_done ? ", policy confirmed" : "");
 	if (err == MCIM_OK)
 		err = net_store_commit(st);
 	return err;

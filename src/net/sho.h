@@ -114,11 +114,12 @@ mcim_err net_auc_confirm(struct net_sho *s, const uint8_t *req, size_t len,
 /* ---- CCIF (operator API, JSON; the tenant is the authenticated caller) ---- */
 
 /*
- * POST /v1/tenants/{t}/mcims {"tre_id": hex32, "algorithm": "milenage"|"tuak"}:
- * creates the credential, the AuC record (not live until the receipt) and the order
- * for the TRE's active registration. *out: the MCIM's view (as net_ccif_get).
- * Errors: MCIM_ERR_INVALID_ARG (e->msg names the field), MCIM_ERR_NOT_FOUND (no
- * registration of this tenant), MCIM_ERR_EXISTS (a live MCIM for this TRE).
+ * POST /v1/tenants/{t}/mcims {"tre_id": hex32, "algorithm": "milenage"|"tuak",
+ * "policy": {...} (optional, see net_ccif_set_policy)}: creates the credential, the AuC
+ * record (not live until the receipt) and the order for the TRE's active registration.
+ * *out: the MCIM's view (as net_ccif_get). Errors: MCIM_ERR_INVALID_ARG (e->msg names the
+ * field), MCIM_ERR_NOT_FOUND (no registration of this tenant), MCIM_ERR_EXISTS (a live
+ * MCIM for this TRE).
  */
 mcim_err net_ccif_order(struct net_sho *s, const char *tenant, const json_t *body,
 			json_t **out, struct net_jerr *e);
@@ -126,7 +127,8 @@ mcim_err net_ccif_order(struct net_sho *s, const char *tenant, const json_t *bod
 mcim_err net_ccif_list(struct net_sho *s, const char *tenant, const char *state,
 		       const char *after, json_t **out, struct net_jerr *e);
 /* GET .../mcims/{id}: {"mcim_id", "tre_id", "imsi", "algorithm", "state",
- * "auc_state", "version", "created", "updated", "pending_commands"}. */
+ * "auc_state", "version", "created", "updated", "pending_commands", "policy"} (the
+ * policy as issued, or as the TRE last confirmed it). */
 mcim_err net_ccif_get(struct net_sho *s, const char *tenant, const char *mcim_id,
 		      json_t **out, struct net_jerr *e);
 /*
@@ -139,6 +141,15 @@ mcim_err net_ccif_get(struct net_sho *s, const char *tenant, const char *mcim_id
  */
 mcim_err net_ccif_action(struct net_sho *s, const char *tenant, const char *mcim_id,
 			 const char *action, json_t **out, struct net_jerr *e);
+/*
+ * PUT .../mcims/{id}/policy with a policy object (ccif_policy.c: absent fields take
+ * the default): queues a signed set_policy command like an action, from installed,
+ * activated or suspended. The network applies the new policy (e.g. on_tamper) once
+ * the TRE's signed result confirms it. Errors: those of net_ccif_action, and
+ * MCIM_ERR_INVALID_ARG naming the field of the policy.
+ */
+mcim_err net_ccif_set_policy(struct net_sho *s, const char *tenant, const char *mcim_id,
+			     const json_t *body, json_t **out, struct net_jerr *e);
 
 /* ---- HTTP (sho_routes.c) ---- */
 

@@ -24,6 +24,7 @@
 #include "mcim/profile.h"
 #include "mcim/proto.h"
 #include "mcim/sqn.h"
+#include "net/api_util.h"
 #include "net/sho.h"
 #include "net/store/store.h"
 #include "tool/pki.h"
@@ -160,13 +161,27 @@ mcim_err sho_state_get(const struct sho_tenant *t, const struct net_auc_record *
  * The CCIF (ccif.c): creates the MCIM of an active registration: profile, AuC
  * record (state SUSPENDED until the receipt), order (CREATED) with the sealed
  * profile, and its MCIM_ORDERED audit record (by actor), in the caller's
- * transaction. alg: MCIM_AKA_MILENAGE or MCIM_AKA_TUAK.
+ * transaction. alg: MCIM_AKA_MILENAGE or MCIM_AKA_TUAK; policy NULL: the default.
  */
 mcim_err ccif_create(struct net_store *st, const struct sho_tenant *t,
 		     const struct net_registration *reg, enum mcim_aka_alg_id alg,
-		     const char *actor, int64_t now, struct net_mcim_order *order);
+		     const struct mcim_policy *policy, const char *actor, int64_t now,
+		     struct net_mcim_order *order);
 /* The profile sealed in an order's package (secret: the caller wipes it). */
 mcim_err ccif_profile(struct net_store *st, const struct sho_tenant *t,
 		      const struct net_mcim_order *o, struct mcim_profile *p);
+/* The TRE confirmed a set_policy: the policy becomes the one of the profile sealed in
+ * the order (what the network applies, e.g. on a tamper report), in the caller's
+ * transaction; the order's state is unchanged. */
+mcim_err ccif_policy_confirmed(struct net_store *st, const struct sho_tenant *t,
+			       const struct net_mcim_order *o,
+			       const struct mcim_policy *policy, int64_t now);
+
+/* The policy in the operator API's JSON (ccif_policy.c): absent fields take the
+ * default, faults are named by their path in e. */
+mcim_err ccif_policy_from_json(const json_t *v, const char *path, struct mcim_policy *out,
+			       struct net_jerr *e);
+/* NULL when out of memory. */
+json_t *ccif_policy_to_json(const struct mcim_policy *p);
 
 #endif

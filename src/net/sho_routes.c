@@ -10,6 +10,7 @@
  *   GET  /v1/tenants/{tenant}/mcims[?state=&after=]  list
  *   GET  /v1/tenants/{tenant}/mcims/{id}             one MCIM
  *   POST /v1/tenants/{tenant}/mcims/{id}:{action}    activate|suspend|resume|delete
+ *   PUT  /v1/tenants/{tenant}/mcims/{id}/policy      queue a set_policy command
  * (the router matches whole segments, so "{id}:{action}" is one parameter, split
  * here).
  *
@@ -140,6 +141,17 @@ static mcim_err mcim_action(const struct net_request *req, struct net_response *
 	return json_reply(resp, err, 200, doc, &e);
 }
 
+static mcim_err mcim_policy_put(const struct net_request *req, struct net_response *resp,
+				void *arg)
+{
+	struct net_jerr e = {{0}};
+	json_t *doc = NULL;
+	mcim_err err = net_ccif_set_policy(arg, req->tenant->name,
+					   net_req_param(req, "id"), req->json, &doc, &e);
+
+	return json_reply(resp, err, 200, doc, &e);
+}
+
 struct net_sho_http {
 	struct net_sho *sho;
 	struct net_icf_verifier *verifier;
@@ -211,6 +223,8 @@ mcim_err net_sho_routes(struct net_server *srv, const struct net_config *cfg,
 		     mcim_get, h->sho},
 		    {"POST", "/v1/tenants/{tenant}/mcims/{id}", NET_API_OPERATOR, 0, 0,
 		     mcim_action, h->sho},
+		    {"PUT", "/v1/tenants/{tenant}/mcims/{id}/policy", NET_API_OPERATOR, 1,
+		     0, mcim_policy_put, h->sho},
 		};
 		err = add_device(srv, dpf_routes, h->dpf,
 				 sizeof(dpf_routes) / sizeof(dpf_routes[0]), h);

@@ -7,17 +7,6 @@
 # step fails on the transport, says so, and nothing is provisioned.
 set -eu
 
-: "${MCIM_BIN_DIR:?run through ctest}"
-MCIM="$MCIM_BIN_DIR/mcim"
-MCIMD="$MCIM_BIN_DIR/mcimd"
-TMP=$(mktemp -d)
-PID=
-cleanup() {
-	[ -z "$PID" ] || kill "$PID" 2>/dev/null || true
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-
 command -v openssl >/dev/null || { echo "FAIL: openssl is not installed (scripts/deps.sh installs it)" >&2; exit 1; }
 MCIMD_TLS=1
 . "$(dirname "$0")/lib/mcimd_env.sh"

@@ -9,17 +9,6 @@
 # A device no SHO knows is refused (404) and `device provision` relays at its end.
 set -eu
 
-: "${MCIM_BIN_DIR:?run through ctest}"
-MCIM="$MCIM_BIN_DIR/mcim"
-MCIMD="$MCIM_BIN_DIR/mcimd"
-TMP=$(mktemp -d)
-PID=
-cleanup() {
-	[ -z "$PID" ] || kill "$PID" 2>/dev/null || true
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-
 . "$(dirname "$0")/lib/mcimd_env.sh"
 "$MCIM" device init --dir dev --pki pki >/dev/null
 "$MCIM" device init --dir stranger --pki pki >/dev/null

@@ -310,6 +310,211 @@ static void test_queue_and_results(void **state)
 	mcim_p256_priv_wipe(&other.key);
 }
 
+/* The policy of an MCIM view, as compact JSON with sorted keys. */
+static char *policy_of(const json_t *doc)
+{
+	char *text =
+	    json_dumps(json_object_get(doc, "policy"), JSON_COMPACT | JSON_SORT_KEYS);
+
+	assert_non_null(text);
+	return text;
+}
+
+/* GET the tenant's MCIM id: its view (the caller frees it). */
+static json_t *mcim_view(const char *tenant, const char *token, const uint8_t id[16])
+{
+	char hex[33], path[128];
+	struct reply r;
+	json_t *doc;
+
+	assert_int_equal(mcim_hex_encode(id, 16, hex, sizeof(hex)), MCIM_OK);
+	snprintf(path, sizeof(path), "/v1/tenants/%s/mcims/%s", tenant, hex);
+	env_op("GET", path, token, NULL, &r);
+	assert_int_equal(r.status, 200);
+	doc = reply_json(&r);
+	reply_free(&r);
+	return doc;
+}
+
+static long put_policy(const char *tenant, const char *token, const uint8_t id[16],
+		       const char *policy, struct reply *r)
+{
+	char hex[33], path[128];
+
+	assert_int_equal(mcim_hex_encode(id, 16, hex, sizeof(hex)), MCIM_OK);
+	snprintf(path, sizeof(path), "/v1/tenants/%s/mcims/%s/policy", tenant, hex);
+	env_op("PUT", path, token, policy, r);
+	return r->status;
+}
+
+#define DEFAULT_POLICY                                                                   \
+	"{\"allowed\":[\"activate\",\"suspend\",\"resume\",\"delete\",\"release\","      \
+	"\"aka-3g\",\"aka-eps\",\"aka-5g\"],\"auto_activate\":false,\"lock_until\":0,"   \
+	"\"max_mac_failures\":3,\"on_tamper\":\"suspend\",\"share_functions\":false}"
+
+/* R-SEED-09, R-PRC-602: the SHO sets the MCIM's policy when it orders it (what
+ * it leaves out takes the default); a policy the TRE would refuse is a 400 naming
+ * the field, and nothing is ordered. */
+static void test_order_policy(void **state)
+{
+	static const char *const bad[][2] = {
+	    {"{\"on_tamper\": \"explode\"}", "policy.on_tamper"},
+	    {"{\"allowed\": [\"fly\"]}", "policy.allowed[0]"},
+	    {"{\"allowed\": [\"delete\", \"delete\"]}", "policy.allowed[1]"},
+	    {"{\"allowed\": \"activate\"}", "policy.allowed"},
+	    {"{\"max_mac_failures\": 70000}", "policy.max_mac_failures"},
+	    {"{\"lock_until\": -1}", "policy.lock_until"},
+	    {"{\"share_functions\": \"yes\"}", "policy.share_functions"},
+	    {"{\"colour\": 1}", "policy.colour"},
+	    {"[]", "policy"},
+	};
+	struct dev d, e;
+	struct reply r;
+	json_t *doc;
+	char *text, extra[160];
+
+	(void)state;
+	dev_new(&d);
+	dev_new(&e);
+	dev_register(&d, env.sho1, ENV_SHO1, env_now() + 600);
+	dev_register(&e, env.sho1, ENV_SHO1, env_now() + 600);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(extra, sizeof(extra), ", \"policy\": %s", bad[i][0]);
+		order("sho1", ENV_TOKEN_SHO1, d.tre_id, extra, &r);
+		assert_int_equal(r.status, 400);
+		assert_non_null(strstr((const char *)r.body, bad[i][1]));
+		reply_free(&r);
+	}
+	/* Nothing was made: the registration still takes its first order. */
+	order("sho1", ENV_TOKEN_SHO1, d.tre_id,
+	      ", \"policy\": {\"on_tamper\": \"wipe\", \"allowed\": [\"activate\", "
+	      "\"aka-5g\", \"delete\"], \"max_mac_failures\": 5, \"lock_until\": "
+	      "1900000000, \"share_functions\": true}",
+	      &r);
+	assert_int_equal(r.status, 201);
+	doc = reply_json(&r);
+	text = policy_of(doc);
+	assert_string_equal(text, "{\"allowed\":[\"activate\",\"delete\",\"aka-5g\"],"
+				  "\"auto_activate\":false,\"lock_until\":1900000000,"
+				  "\"max_mac_failures\":5,\"on_tamper\":\"wipe\","
+				  "\"share_functions\":true}");
+	free(text);
+	json_decref(doc);
+	reply_free(&r);
+	order("sho1", ENV_TOKEN_SHO1, e.tre_id, "", &r);
+	assert_int_equal(r.status, 201);
+	doc = reply_json(&r);
+	text = policy_of(doc);
+	assert_string_equal(text, DEFAULT_POLICY);
+	free(text);
+	json_decref(doc);
+	reply_free(&r);
+	mcim_p256_priv_wipe(&d.key);
+	mcim_p256_priv_wipe(&e.key);
+}
+
+/* R-SEED-09, R-SEED-05: PUT .../policy queues a signed set_policy command; the
+ * network takes the new policy as the MCIM's only when the TRE's signed result says
+ * it applied it; a refused one leaves the policy as it was. */
+static void test_set_policy(void **state)
+{
+	struct dev d;
+	struct dl x;
+	uint8_t cmds[4][256];
+	size_t lens[4];
+	struct mcim_mgmt cmd;
+	const struct tool_pki_entity *mgmt;
+	struct reply r;
+	json_t *doc;
+	char *text;
+	char trail[4096];
+	mcim_err err;
+
+	(void)state;
+	dev_new(&d);
+	dev_register(&d, env.sho2, ENV_SHO2, env_now() + 600);
+	order("sho2", ENV_TOKEN_SHO2, d.tre_id, "", &r);
+	assert_int_equal(r.status, 201);
+	doc = reply_json(&r);
+	assert_int_equal(
+	    mcim_hex_decode_exact(jstr(doc, "mcim_id"), 32, x.profile.id, 16), MCIM_OK);
+	json_decref(doc);
+	reply_free(&r);
+	/* Not on the device yet. */
+	assert_int_equal(put_policy("sho2", ENV_TOKEN_SHO2, x.profile.id,
+				    "{\"on_tamper\": \"wipe\"}", &r),
+			 409);
+	reply_free(&r);
+	dl_full(&x, &d);
+
+	/* Bad bodies queue nothing. */
+	assert_int_equal(
+	    put_policy("sho2", ENV_TOKEN_SHO2, x.profile.id, "{\"on_tamper\": 2}", &r),
+	    400);
+	assert_non_null(strstr((const char *)r.body, "on_tamper"));
+	reply_free(&r);
+	assert_int_equal(put_policy("sho2", ENV_TOKEN_SHO2, x.profile.id, "not json", &r),
+			 400);
+	reply_free(&r);
+	assert_int_equal(put_policy("sho1", ENV_TOKEN_SHO1, x.profile.id,
+				    "{\"on_tamper\": \"wipe\"}", &r),
+			 404);
+	reply_free(&r);
+	assert_int_equal(dev_pull(&d, cmds, lens, 4), 0);
+
+	assert_int_equal(put_policy("sho2", ENV_TOKEN_SHO2, x.profile.id,
+				    "{\"on_tamper\": \"wipe\", \"max_mac_failures\": 0}",
+				    &r),
+			 200);
+	doc = reply_json(&r);
+	assert_int_equal(json_integer_value(json_object_get(doc, "pending_commands")), 1);
+	text = policy_of(doc); /* not confirmed yet */
+	assert_string_equal(text, DEFAULT_POLICY);
+	free(text);
+	json_decref(doc);
+	reply_free(&r);
+	assert_int_equal(dev_pull(&d, cmds, lens, 4), 1);
+	mgmt = tool_pki_find_role(&env.pki, MCIM_CERT_ROLE_SHO_MGMT, ENV_SHO2);
+	assert_non_null(mgmt);
+	assert_int_equal(mcim_mgmt_verify(cmds[0], lens[0], &mgmt->pub, &cmd), MCIM_OK);
+	assert_int_equal(cmd.cmd, MCIM_MGMT_SET_POLICY);
+	assert_int_equal(cmd.counter, 1);
+	assert_memory_equal(cmd.tre_id, d.tre_id, 16);
+	assert_int_equal(cmd.u.policy.on_tamper, MCIM_TAMPER_WIPE);
+	assert_int_equal(cmd.u.policy.max_mac_failures, 0);
+	assert_int_equal(cmd.u.policy.allowed, MCIM_POLICY_ALLOW_ALL);
+	assert_int_equal(dev_result(&d, x.profile.id, 1, MCIM_OK, "installed", &err),
+			 200);
+	doc = mcim_view("sho2", ENV_TOKEN_SHO2, x.profile.id);
+	text = policy_of(doc);
+	assert_non_null(strstr(text, "\"on_tamper\":\"wipe\""));
+	assert_non_null(strstr(text, "\"max_mac_failures\":0"));
+	assert_string_equal(jstr(doc, "state"), "installed");
+	free(text);
+	json_decref(doc);
+
+	/* The TRE refuses the next one: the policy stays the confirmed one. */
+	assert_int_equal(put_policy("sho2", ENV_TOKEN_SHO2, x.profile.id,
+				    "{\"on_tamper\": \"none\"}", &r),
+			 200);
+	reply_free(&r);
+	assert_int_equal(dev_pull(&d, cmds, lens, 4), 1);
+	assert_int_equal(
+	    dev_result(&d, x.profile.id, 2, MCIM_ERR_POLICY, "installed", &err), 200);
+	doc = mcim_view("sho2", ENV_TOKEN_SHO2, x.profile.id);
+	text = policy_of(doc);
+	assert_non_null(strstr(text, "\"on_tamper\":\"wipe\""));
+	free(text);
+	json_decref(doc);
+	env_audit_of(env.sho2, x.profile.id, trail, sizeof(trail));
+	assert_non_null(strstr(trail, "MGMT_QUEUED api:sho2: set_policy, counter 1\n"));
+	assert_non_null(strstr(
+	    trail, "MGMT_DONE tre: counter 1, TRE state installed, policy confirmed\n"));
+	assert_non_null(strstr(trail, "MGMT_DONE tre: counter 2, TRE state installed\n"));
+	dl_wipe(&x);
+	mcim_p256_priv_wipe(&d.key);
+}
+
 /* Malformed pull and result requests. */
 static void test_malformed(void **state)
 {
@@ -335,6 +540,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_order),
+	    cmocka_unit_test(test_order_policy),
+	    cmocka_unit_test(test_set_policy),
 	    cmocka_unit_test(test_tenant_isolation),
 	    cmocka_unit_test(test_queue_and_results),
 	    cmocka_unit_test(test_malformed),

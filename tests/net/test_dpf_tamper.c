@@ -204,43 +204,23 @@ static int auc_state(int64_t tenant, const char *imsi)
 	return state;
 }
 
-/* The MCIM sho1 ordered for d (operator API), its tamper policy set to on_tamper in
- * the sealed profile, as an SHO that chose it would have ordered it; then the whole
- * download: the TRE gets that policy. */
+/* The MCIM sho1 ordered for d through the operator API with on_tamper as its
+ * policy, then the whole download: the TRE gets that policy. */
 static void provision(struct dev *d, struct dl *x, enum mcim_tamper_response on_tamper)
 {
-	struct net_sho *s = env_second(0);
-	struct net_store *st = NULL;
-	struct net_mcim_order o;
-	struct mcim_profile p;
-	uint8_t enc[MCIM_PROFILE_ENCODED_MAX], pkg[MCIM_PROFILE_ENCODED_MAX + 64];
-	size_t enc_len = 0, pkg_len = 0;
-	char hex[33], body[96];
+	static const char *const names[] = {"none", "suspend", "wipe"};
+	char hex[33], body[160];
 	struct reply r;
 
 	dev_new(d);
 	dev_register(d, env.sho1, ENV_SHO1, env_now() + 600);
 	assert_int_equal(mcim_hex_encode(d->tre_id, 16, hex, sizeof(hex)), MCIM_OK);
-	snprintf(body, sizeof(body), "{\"tre_id\": \"%s\"}", hex);
+	snprintf(body, sizeof(body),
+		 "{\"tre_id\": \"%s\", \"policy\": {\"on_tamper\": \"%s\"}}", hex,
+		 names[on_tamper]);
 	env_op("POST", "/v1/tenants/sho1/mcims", ENV_TOKEN_SHO1, body, &r);
 	assert_int_equal(r.status, 201);
 	reply_free(&r);
-	assert_int_equal(sho_store_get(s, &st), MCIM_OK);
-	assert_int_equal(net_store_order_find(st, env.sho1, d->tre_id, &o), MCIM_OK);
-	assert_int_equal(ccif_profile(st, &s->t[0], &o, &p), MCIM_OK);
-	assert_int_equal(p.policy.on_tamper, MCIM_TAMPER_SUSPEND); /* the default */
-	p.policy.on_tamper = on_tamper;
-	assert_int_equal(mcim_profile_encode(&p, enc, sizeof(enc), &enc_len), MCIM_OK);
-	assert_int_equal(sho_seal(&s->t[0], SHO_KEY_PACKAGE, o.mcim_id, 16, enc, enc_len,
-				  pkg, sizeof(pkg), &pkg_len),
-			 MCIM_OK);
-	assert_int_equal(net_store_order_set_state(st, env.sho1, o.mcim_id, o.state,
-						   o.state, pkg, pkg_len, env_now()),
-			 MCIM_OK);
-	mcim_wipe(enc, sizeof(enc));
-	mcim_profile_wipe(&p);
-	sho_store_put(s, st);
-	net_sho_free(s);
 	dl_full(x, d);
 	assert_int_equal(x->profile.policy.on_tamper, on_tamper);
 	assert_int_equal(order_state(env.sho1, x->profile.id), NET_MCIM_INSTALLED);

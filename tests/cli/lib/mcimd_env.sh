@@ -1,9 +1,20 @@
 # Sourced by the CLI tests that need a running mcimd (not a test itself: ctest runs
-# tests/cli/*.sh only). Expects MCIM, MCIMD, TMP and a cleanup trap that kills $PID;
-# defines fail, hash, api and enroll, makes a demo PKI in $TMP, starts mcimd on
+# tests/cli/*.sh only). Sets MCIM, MCIMD, TMP and a trap that stops mcimd and removes
+# TMP; defines fail, hash, api and enroll, makes a demo PKI in $TMP, starts mcimd on
 # loopback with an SHO (sho1), an RO, a PVA and a VNO (tokens tok-<tenant>-demo), and
 # sets PID, URL and the working directory $TMP. With MCIMD_TLS=1 mcimd serves HTTPS
 # with a certificate for 127.0.0.1 from a CA made here ($TMP/tls-ca.pem).
+: "${MCIM_BIN_DIR:?run through ctest}"
+MCIM="$MCIM_BIN_DIR/mcim"
+MCIMD="$MCIM_BIN_DIR/mcimd"
+TMP=$(mktemp -d)
+PID=
+cleanup() {
+	[ -z "$PID" ] || kill "$PID" 2>/dev/null || true
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
 fail() {
 	echo "FAIL: $*" >&2
 	[ -f "$TMP/mcimd.log" ] && tail -n 20 "$TMP/mcimd.log" >&2
