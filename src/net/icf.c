@@ -331,6 +331,25 @@ static mcim_err new_challenge(const struct net_icf *icf, struct icf_work *w, int
 	return mcim_proto_icf_challenge_encode(&ch, w->out, sizeof(w->out), &w->out_len);
 }
 
+/*
+ * The challenge for a PCID this ICF does not serve (unknown, not active, another
+ * PLMN's): random RAND and AUTN with the ICF's AMF in its place, nothing stored. It
+ * looks like any challenge, so asking does not tell whether a PCID exists or is
+ * live (T-12); its attach is DENIED like a wrong RES.
+ */
+static mcim_err decoy_challenge(struct icf_work *w)
+{
+	struct mcim_proto_icf_challenge ch;
+	mcim_err err = mcim_rng_fill(mcim_rng_system(), ch.rand, sizeof(ch.rand));
+
+	if (err == MCIM_OK)
+		err = mcim_rng_fill(mcim_rng_system(), ch.autn, sizeof(ch.autn));
+	if (err != MCIM_OK)
+		return err;
+	memcpy(ch.autn + MCIM_AKA_SQN_LEN, icf_amf, sizeof(icf_amf));
+	return mcim_proto_icf_challenge_encode(&ch, w->out, sizeof(w->out), &w->out_len);
+}
+
 static mcim_err save(const struct icf_tenant *t, struct net_store *st, struct icf_work *w,
 		     int64_t now)
 {
@@ -360,6 +379,10 @@ mcim_err net_icf_challenge(struct net_icf *icf, const uint8_t *req, size_t len,
 		int64_t now = icf_now(icf);
 
 		err = record_load(icf, st, m.pcid, &t, w);
+		if (err == MCIM_ERR_NOT_FOUND || err == MCIM_ERR_DENIED) {
+			err = decoy_challenge(w);
+			break;
+		}
 		if (err == MCIM_OK)
 			err = new_challenge(icf, w, now);
 		if (err == MCIM_OK)

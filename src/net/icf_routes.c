@@ -64,6 +64,10 @@ static mcim_err attach(const struct net_request *req, struct net_response *resp,
 		net_metrics_add(h->metrics, h->counter[C_DENIED], 1);
 		net_log(NET_LOG_INFO, req->id, "ICF attach refused: %s",
 			mcim_err_name(err));
+		/* The device hears DENIED either way: a decoy challenge (for a PCID
+		 * that is not served) cannot expire, so EXPIRED would tell a live PCID
+		 * from an unknown one. The log keeps the cause. */
+		err = MCIM_ERR_DENIED;
 	}
 	net_icf_buf_free(&out);
 	return err;

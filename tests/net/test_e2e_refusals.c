@@ -135,16 +135,38 @@ static void icf_attach_without_challenge_or_pcid_is_denied(void **state)
 		    MCIM_OK);
 		refused("/icf/v1/attach", body, len, NULL, 403, MCIM_ERR_DENIED);
 	}
-	/* The challenge of an unknown PCID: 404 NOT_FOUND, nothing written. */
+	/* The challenge of an unknown PCID (T-12): a decoy, 200 like any challenge,
+	 * with the ICF's AMF in its AUTN, nothing written; its answer is DENIED. */
 	{
 		struct mcim_proto_icf_challenge_req q;
+		struct mcim_proto_icf_attach_req a;
+		struct e2e_snapshot s0, s1;
+		struct reply r;
 
 		memset(&q, 0, sizeof(q));
 		snprintf(q.pcid, sizeof(q.pcid), "%s", stranger.pcid);
 		assert_int_equal(
 		    mcim_proto_icf_challenge_req_encode(&q, body, sizeof(body), &len),
 		    MCIM_OK);
-		refused("/icf/v1/challenge", body, len, NULL, 404, MCIM_ERR_NOT_FOUND);
+		e2e_snapshot_take(&s0);
+		dev_http(e2e_d.base, "/icf/v1/challenge", body, len, NULL, &r);
+		assert_int_equal(r.status, 200);
+		assert_int_equal(mcim_proto_icf_challenge_decode(r.body, r.len, &ch),
+				 MCIM_OK);
+		assert_int_equal(ch.autn[6], 0);
+		assert_int_equal(ch.autn[7], 0);
+		reply_free(&r);
+		e2e_snapshot_take(&s1);
+		e2e_snapshot_same(&s0, &s1, NULL);
+		e2e_snapshot_free(&s0);
+		e2e_snapshot_free(&s1);
+		memset(&a, 0, sizeof(a));
+		snprintf(a.pcid, sizeof(a.pcid), "%s", stranger.pcid);
+		a.res_len = 8;
+		assert_int_equal(
+		    mcim_proto_icf_attach_req_encode(&a, body, sizeof(body), &len),
+		    MCIM_OK);
+		refused("/icf/v1/attach", body, len, NULL, 403, MCIM_ERR_DENIED);
 	}
 	e2e_dev_free(&stranger);
 }

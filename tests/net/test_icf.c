@@ -216,11 +216,21 @@ static void test_wrong_res(void **state)
 	assert_int_equal(usim_answer(&u, &ch, &q), MCIM_OK);
 	q.res_len = 4;
 	assert_int_equal(attach(&q, &r), 403);
-	/* Unknown PCIDs: no challenge, and the same DENIED as a wrong RES. */
-	assert_int_equal(get_challenge(ENV_VNO_PLMN "9999999999", &ch, &r), 404);
-	assert_int_equal(get_challenge("0019", &ch, &r), 404); /* not IMSI-shaped */
+	/* Unknown PCIDs (T-12): a decoy challenge like any other (random, the ICF's
+	 * AMF), and the same DENIED as a wrong RES. */
+	assert_int_equal(get_challenge(ENV_VNO_PLMN "9999999999", &ch, &r), 200);
+	assert_int_equal(ch.autn[6] | ch.autn[7], 0);
+	{
+		struct mcim_proto_icf_challenge again;
+
+		assert_int_equal(get_challenge(ENV_VNO_PLMN "9999999999", &again, &r),
+				 200);
+		assert_memory_not_equal(again.rand, ch.rand, sizeof(ch.rand));
+	}
+	assert_int_equal(get_challenge("0019", &ch, &r), 200); /* not IMSI-shaped */
 	snprintf(q.pcid, sizeof(q.pcid), ENV_VNO_PLMN "9999999999");
 	assert_int_equal(attach(&q, &r), 403);
+	assert_int_equal(env_cbor_error(&r), MCIM_ERR_DENIED);
 	mcim_aka_keyctx_wipe(&u.kc);
 }
 
