@@ -226,7 +226,7 @@ mcim_err mcim_evidence_sign(const struct mcim_evidence *ev,
  * Errors, the first that applies: MCIM_ERR_TOO_LARGE (above MCIM_EVIDENCE_MAX_LEN),
  * the COSE parse errors, MCIM_ERR_BAD_CERT (no x5chain, untrusted chain),
  * MCIM_ERR_EXPIRED, MCIM_ERR_WRONG_ROLE (a leaf that is not a TRE),
- * MCIM_ERR_BAD_SIGNATURE, the decode errors, MCIM_ERR_WRONG_ROLE (the certificate is
+ * MCIM_ERR_BAD_SIGNATURE, the decode errors, MCIM_ERR_DENIED (the certificate is
  * another TRE's than the payload names), MCIM_ERR_REPLAY (another nonce: an old
  * evidence replayed), MCIM_ERR_TAMPERED (the event log does not replay to the
  * registers).

@@ -600,7 +600,7 @@ mcim_err mcim_evidence_verify(const uint8_t *buf, size_t len, const uint8_t *ci_
 	if (err != MCIM_OK)
 		return err;
 	if (strcmp(tmp.tre_id, leaf.tre_id) != 0)
-		return MCIM_ERR_WRONG_ROLE;
+		return MCIM_ERR_DENIED; /* bound to another TRE (protocol.md §1) */
 	if (!mcim_ct_equal(tmp.nonce, expected_nonce, MCIM_EVIDENCE_NONCE_LEN))
 		return MCIM_ERR_REPLAY;
 	if (tmp.mode == MCIM_EVIDENCE_REMOTE) {

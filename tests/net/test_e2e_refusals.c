@@ -453,7 +453,7 @@ static void pva_replayed_evidence_is_409(void **state)
 
 /* Wrong devices at the PVA, each over a's genuine nonce, which stays usable: a
  * signature by another TRE (its certificate names b, the payload a): 403
- * WRONG_ROLE (docs/pva.md);
+ * DENIED, as anything bound to another TRE (docs/protocol.md §1);
  * a certificate for a's TRE id from an M2MES CA that does not chain to the CI root:
  * 422 BAD_CERT; one bit of the signed evidence flipped: 422 BAD_SIGNATURE. */
 static void pva_evidence_of_wrong_devices_is_refused(void **state)
@@ -469,7 +469,7 @@ static void pva_evidence_of_wrong_devices_is_refused(void **state)
 	fresh(&b);
 	pva_nonce(&a, e2e_d.base, n_p);
 	pva_evidence_body(&a, &b.d, n_p, body, sizeof(body), &len);
-	refused("/pva/v1/evidence", body, len, e2e_session, 403, MCIM_ERR_WRONG_ROLE);
+	refused("/pva/v1/evidence", body, len, e2e_session, 403, MCIM_ERR_DENIED);
 	e2e_dev_issued(&rogue, &env.rogue, a.d.tre_id);
 	pva_evidence_body(&a, &rogue, n_p, body, sizeof(body), &len);
 	refused("/pva/v1/evidence", body, len, e2e_session, 422, MCIM_ERR_BAD_CERT);

@@ -342,7 +342,7 @@ static void other_tres_cert_refused(void **state)
 	(void)state;
 	sample(&ev, MCIM_EVIDENCE_REMOTE);
 	len = sign_by(&ev, &pki.tre2);
-	assert_int_equal(verify(len, NOW, &got), MCIM_ERR_WRONG_ROLE);
+	assert_int_equal(verify(len, NOW, &got), MCIM_ERR_DENIED);
 	/* The same TRE id under an unknown CA. */
 	len = sign_by(&ev, &pki.other_tre);
 	assert_int_equal(verify(len, NOW, &got), MCIM_ERR_BAD_CERT);
