@@ -91,6 +91,14 @@ void mcim_cbor_put_bool(struct mcim_cbor_writer *w, bool v);
 void mcim_cbor_put_null(struct mcim_cbor_writer *w);
 void mcim_cbor_put_tag(struct mcim_cbor_writer *w, uint64_t tag);
 
+/* One map entry with a text-string key (a C string): the shape of every answer of the
+ * TRE's command interface, written by one call instead of two. */
+void mcim_cbor_put_key_uint(struct mcim_cbor_writer *w, const char *key, uint64_t v);
+void mcim_cbor_put_key_cstr(struct mcim_cbor_writer *w, const char *key, const char *s);
+void mcim_cbor_put_key_bstr(struct mcim_cbor_writer *w, const char *key, const void *data,
+			    size_t len);
+void mcim_cbor_put_key_bool(struct mcim_cbor_writer *w, const char *key, bool v);
+
 /*
  * Copies len octets that already are one or more encoded items (e.g. a COSE object
  * embedded in a message). The caller vouches that they are in the profile.

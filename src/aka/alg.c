@@ -2,10 +2,10 @@
  * The table of algorithm sets and the entry points that dispatch through it. This is
  * the only place that knows which sets exist.
  */
-#include <assert.h>
 #include <string.h>
 
 #include "aka_int.h"
+#include "core/check.h"
 #include "mcim/bytes.h"
 
 static const struct mcim_aka_alg *const alg_table[] = {
@@ -23,7 +23,7 @@ const struct mcim_aka_alg *mcim_aka_alg_find(enum mcim_aka_alg_id id)
 
 const struct mcim_aka_alg *mcim_aka_alg_by_name(const char *name)
 {
-	assert(name != NULL);
+	MCIM_ASSERT(name != NULL);
 	for (size_t i = 0; i < sizeof(alg_table) / sizeof(alg_table[0]); i++)
 		if (strcmp(alg_table[i]->name, name) == 0)
 			return alg_table[i];
@@ -35,7 +35,7 @@ mcim_err mcim_aka_prepare(struct mcim_aka_keyctx *kc, const struct mcim_aka_cred
 	const struct mcim_aka_alg *alg;
 	mcim_err err;
 
-	assert(kc != NULL && cred != NULL);
+	MCIM_ASSERT(kc != NULL && cred != NULL);
 	alg = mcim_aka_alg_find(cred->alg);
 	if (alg == NULL)
 		return MCIM_ERR_UNSUPPORTED;
@@ -52,8 +52,9 @@ mcim_err mcim_aka_compute(const struct mcim_aka_keyctx *kc, unsigned fns,
 			  const uint8_t sqn[MCIM_AKA_SQN_LEN],
 			  const uint8_t amf[MCIM_AKA_AMF_LEN], struct mcim_aka_out *out)
 {
-	assert(kc != NULL && kc->alg != NULL && rand != NULL && out != NULL);
-	assert(!(fns & (MCIM_AKA_F1 | MCIM_AKA_F1STAR)) || (sqn != NULL && amf != NULL));
+	MCIM_ASSERT(kc != NULL && kc->alg != NULL && rand != NULL && out != NULL);
+	MCIM_ASSERT(!(fns & (MCIM_AKA_F1 | MCIM_AKA_F1STAR)) ||
+		    (sqn != NULL && amf != NULL));
 	return kc->alg->compute(kc, fns, rand, sqn, amf, out);
 }
 

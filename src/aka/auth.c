@@ -15,9 +15,9 @@
  */
 #include "mcim/auth.h"
 
-#include <assert.h>
 #include <string.h>
 
+#include "core/check.h"
 #include "crypto/hmac_int.h"
 #include "mcim/bytes.h"
 
@@ -44,7 +44,7 @@ static void copy_padded(uint8_t dst[32], const uint8_t src[32], size_t len)
 					 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 	const uint8_t *mask = ramp + 32 - len;
 
-	assert(len <= 32);
+	MCIM_ASSERT(len <= 32);
 	for (size_t i = 0; i < 32; i += 8) {
 		uint64_t w, m;
 
@@ -116,7 +116,7 @@ static mcim_err vector_at(const struct mcim_aka_keyctx *kc, uint64_t sqn,
 
 void mcim_auth_vector_wipe(struct mcim_auth_vector *av)
 {
-	assert(av != NULL);
+	MCIM_ASSERT(av != NULL);
 	mcim_wipe(av, sizeof(*av));
 }
 
@@ -129,8 +129,9 @@ mcim_err mcim_auth_generate_n(const struct mcim_aka_keyctx *kc,
 	struct mcim_sqn_he next;
 	mcim_err err = MCIM_OK;
 
-	assert(kc != NULL && cfg != NULL && he != NULL && amf != NULL && rng != NULL);
-	assert(avs != NULL || n == 0);
+	MCIM_ASSERT(kc != NULL && cfg != NULL && he != NULL && amf != NULL &&
+		    rng != NULL);
+	MCIM_ASSERT(avs != NULL || n == 0);
 	/* SQNs come from a copy that replaces he only once every vector exists. */
 	next = *he;
 	for (size_t i = 0; i < n && err == MCIM_OK; i++) {
@@ -153,13 +154,13 @@ mcim_err mcim_auth_generate(const struct mcim_aka_keyctx *kc,
 			    const uint8_t amf[MCIM_AKA_AMF_LEN],
 			    const struct mcim_rng *rng, struct mcim_auth_vector *av)
 {
-	assert(av != NULL);
+	MCIM_ASSERT(av != NULL);
 	return mcim_auth_generate_n(kc, cfg, he, amf, rng, av, 1);
 }
 
 void mcim_auth_5g_vector_wipe(struct mcim_auth_5g_vector *av)
 {
-	assert(av != NULL);
+	MCIM_ASSERT(av != NULL);
 	mcim_wipe(av, sizeof(*av));
 }
 
@@ -224,8 +225,9 @@ mcim_err mcim_auth_generate_5g_n(const struct mcim_aka_keyctx *kc,
 	struct crypto_hmac h;
 	mcim_err err = MCIM_OK;
 
-	assert(kc != NULL && cfg != NULL && he != NULL && amf != NULL && rng != NULL);
-	assert(avs != NULL || n == 0);
+	MCIM_ASSERT(kc != NULL && cfg != NULL && he != NULL && amf != NULL &&
+		    rng != NULL);
+	MCIM_ASSERT(avs != NULL || n == 0);
 	if (snn == NULL || snn_len == 0 || snn_len > MCIM_SNN_MAX)
 		return MCIM_ERR_INVALID_ARG;
 	next = *he;
@@ -251,13 +253,13 @@ mcim_err mcim_auth_generate_5g(const struct mcim_aka_keyctx *kc,
 			       const struct mcim_rng *rng, const char *snn,
 			       size_t snn_len, struct mcim_auth_5g_vector *av)
 {
-	assert(av != NULL);
+	MCIM_ASSERT(av != NULL);
 	return mcim_auth_generate_5g_n(kc, cfg, he, amf, rng, snn, snn_len, av, 1);
 }
 
 void mcim_auth_usim_out_wipe(struct mcim_auth_usim_out *out)
 {
-	assert(out != NULL);
+	MCIM_ASSERT(out != NULL);
 	mcim_wipe(out, sizeof(*out));
 }
 
@@ -297,8 +299,9 @@ mcim_err mcim_auth_usim(const struct mcim_aka_keyctx *kc, const struct mcim_sqn_
 	uint64_t sqn, sqn_ms;
 	mcim_err err;
 
-	assert(kc != NULL && cfg != NULL && ms != NULL && rand != NULL && out != NULL);
-	assert(autn != NULL || autn_len == 0);
+	MCIM_ASSERT(kc != NULL && cfg != NULL && ms != NULL && rand != NULL &&
+		    out != NULL);
+	MCIM_ASSERT(autn != NULL || autn_len == 0);
 	memset(out, 0, sizeof(*out));
 	memset(&o, 0, sizeof(o));
 	memset(&m, 0, sizeof(m));
@@ -362,8 +365,8 @@ mcim_err mcim_auth_resync(const struct mcim_aka_keyctx *kc,
 	uint64_t ms;
 	mcim_err err;
 
-	assert(kc != NULL && cfg != NULL && he != NULL && rand != NULL);
-	assert(auts != NULL || auts_len == 0);
+	MCIM_ASSERT(kc != NULL && cfg != NULL && he != NULL && rand != NULL);
+	MCIM_ASSERT(auts != NULL || auts_len == 0);
 	memset(&o, 0, sizeof(o));
 	if (mcim_sqn_cfg_check(cfg) != MCIM_OK)
 		return MCIM_ERR_INVALID_ARG;

@@ -9,9 +9,9 @@
  */
 #include "mcim/kdf.h"
 
-#include <assert.h>
 #include <string.h>
 
+#include "core/check.h"
 #include "crypto/hmac_int.h"
 #include "crypto/sha256_int.h"
 #include "mcim/bytes.h"
@@ -48,12 +48,12 @@ mcim_err mcim_kdf(const uint8_t *key, size_t key_len, uint8_t fc,
 {
 	struct mcim_iov k = {key, key_len};
 
-	assert((key != NULL || key_len == 0) && (params != NULL || n == 0) &&
-	       out != NULL);
+	MCIM_ASSERT((key != NULL || key_len == 0) && (params != NULL || n == 0) &&
+		    out != NULL);
 	if (n > MCIM_KDF_PARAMS_MAX)
 		return MCIM_ERR_INVALID_ARG;
 	for (size_t i = 0; i < n; i++) {
-		assert(params[i].data != NULL || params[i].len == 0);
+		MCIM_ASSERT(params[i].data != NULL || params[i].len == 0);
 		if (params[i].len > MCIM_KDF_PARAM_MAX)
 			return MCIM_ERR_INVALID_ARG;
 	}
@@ -74,7 +74,7 @@ mcim_err mcim_plmn_encode(const char *mcc, const char *mnc, uint8_t out[MCIM_PLM
 {
 	uint8_t mnc3;
 
-	assert(mcc != NULL && mnc != NULL && out != NULL);
+	MCIM_ASSERT(mcc != NULL && mnc != NULL && out != NULL);
 	if (!digits(mcc, 3, 3) || !digits(mnc, 2, 3))
 		return MCIM_ERR_INVALID_ARG;
 	/* TS 24.008 10.5.1.13: digit 1 in the low nibble; a 2-digit MNC has F as its
@@ -92,7 +92,7 @@ mcim_err mcim_snn_build(const char *mcc, const char *mnc, char out[MCIM_SNN_PLMN
 	char buf[MCIM_SNN_PLMN_LEN + 1];
 	size_t off = 0;
 
-	assert(mcc != NULL && mnc != NULL && out != NULL);
+	MCIM_ASSERT(mcc != NULL && mnc != NULL && out != NULL);
 	if (!digits(mcc, 3, 3) || !digits(mnc, 2, 3))
 		return MCIM_ERR_INVALID_ARG;
 	memcpy(buf, head, sizeof(head) - 1);
@@ -108,7 +108,7 @@ mcim_err mcim_snn_build(const char *mcc, const char *mnc, char out[MCIM_SNN_PLMN
 	off += 3;
 	memcpy(buf + off, tail, sizeof(tail));
 	off += sizeof(tail) - 1;
-	assert(off == MCIM_SNN_PLMN_LEN);
+	MCIM_ASSERT(off == MCIM_SNN_PLMN_LEN);
 	memcpy(out, buf, sizeof(buf));
 	return MCIM_OK;
 }
@@ -120,8 +120,8 @@ mcim_err mcim_kdf_kasme(const uint8_t *ck, size_t ck_len, const uint8_t *ik,
 	const struct mcim_iov key[2] = {{ck, ck_len}, {ik, ik_len}};
 	const struct mcim_iov p[2] = {{plmn, MCIM_PLMN_LEN}, {sqn_xor_ak, 6}};
 
-	assert(ck != NULL && ik != NULL && plmn != NULL && sqn_xor_ak != NULL &&
-	       kasme != NULL);
+	MCIM_ASSERT(ck != NULL && ik != NULL && plmn != NULL && sqn_xor_ak != NULL &&
+		    kasme != NULL);
 	if (!ckik_len_ok(ck_len) || !ckik_len_ok(ik_len))
 		return MCIM_ERR_INVALID_ARG;
 	return kdf_parts(key, 2, MCIM_FC_KASME, p, 2, kasme);
@@ -137,8 +137,8 @@ mcim_err mcim_kdf_res_star(const uint8_t *ck, size_t ck_len, const uint8_t *ik,
 	uint8_t full[MCIM_KDF_OUT_LEN];
 	mcim_err err;
 
-	assert(ck != NULL && ik != NULL && rand != NULL && res != NULL &&
-	       res_star != NULL);
+	MCIM_ASSERT(ck != NULL && ik != NULL && rand != NULL && res != NULL &&
+		    res_star != NULL);
 	if (!ckik_len_ok(ck_len) || !ckik_len_ok(ik_len) || !snn_ok(snn, snn_len) ||
 	    res_len < 4 || res_len > 32)
 		return MCIM_ERR_INVALID_ARG;
@@ -157,7 +157,7 @@ mcim_err mcim_kdf_kausf(const uint8_t *ck, size_t ck_len, const uint8_t *ik,
 	const struct mcim_iov key[2] = {{ck, ck_len}, {ik, ik_len}};
 	const struct mcim_iov p[2] = {{snn, snn_len}, {sqn_xor_ak, 6}};
 
-	assert(ck != NULL && ik != NULL && sqn_xor_ak != NULL && kausf != NULL);
+	MCIM_ASSERT(ck != NULL && ik != NULL && sqn_xor_ak != NULL && kausf != NULL);
 	if (!ckik_len_ok(ck_len) || !ckik_len_ok(ik_len) || !snn_ok(snn, snn_len))
 		return MCIM_ERR_INVALID_ARG;
 	return kdf_parts(key, 2, MCIM_FC_KAUSF, p, 2, kausf);
@@ -169,7 +169,7 @@ mcim_err mcim_kdf_kseaf(const uint8_t kausf[MCIM_KAUSF_LEN], const char *snn,
 	const struct mcim_iov key = {kausf, MCIM_KAUSF_LEN};
 	const struct mcim_iov p = {snn, snn_len};
 
-	assert(kausf != NULL && kseaf != NULL);
+	MCIM_ASSERT(kausf != NULL && kseaf != NULL);
 	if (!snn_ok(snn, snn_len))
 		return MCIM_ERR_INVALID_ARG;
 	return kdf_parts(&key, 1, MCIM_FC_KSEAF, &p, 1, kseaf);
@@ -182,7 +182,7 @@ mcim_err mcim_kdf_hxres_star(const uint8_t rand[16],
 	struct crypto_sha256 s;
 	uint8_t d[MCIM_SHA256_LEN];
 
-	assert(rand != NULL && xres_star != NULL && hxres_star != NULL);
+	MCIM_ASSERT(rand != NULL && xres_star != NULL && hxres_star != NULL);
 	crypto_sha256_init(&s);
 	crypto_sha256_update(&s, rand, 16);
 	crypto_sha256_update(&s, xres_star, MCIM_RES_STAR_LEN);

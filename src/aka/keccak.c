@@ -13,10 +13,10 @@
  */
 #include "keccak.h"
 
-#include <assert.h>
 #include <stdatomic.h>
 #include <string.h>
 
+#include "core/check.h"
 #include "mcim/aka.h"
 #include "mcim/bytes.h"
 
@@ -186,7 +186,7 @@ static void keccak_portable(uint64_t *s, size_t stride, unsigned iters)
 
 void aka_keccak_f1600(uint64_t s[AKA_KECCAK_LANES], unsigned iters)
 {
-	assert(s != NULL);
+	MCIM_ASSERT(s != NULL);
 	keccak_portable(s, 1, iters);
 }
 
@@ -431,7 +431,7 @@ enum aka_keccak_impl aka_keccak_impl_for(unsigned ways)
 {
 	int c;
 
-	assert(ways >= 1 && ways <= AKA_KECCAK_WAYS);
+	MCIM_ASSERT(ways >= 1 && ways <= AKA_KECCAK_WAYS);
 	if (atomic_load_explicit(&forced_portable, memory_order_relaxed))
 		return AKA_KECCAK_PORTABLE;
 	c = atomic_load_explicit(&cpu_choice[ways], memory_order_relaxed);
@@ -466,8 +466,8 @@ static void run(enum aka_keccak_impl impl, struct aka_keccak_x2 *st, unsigned wa
 void aka_keccak_f1600_x2_with(enum aka_keccak_impl impl, struct aka_keccak_x2 *st,
 			      unsigned ways, unsigned iters)
 {
-	assert(st != NULL && ways >= 1 && ways <= AKA_KECCAK_WAYS);
-	assert(aka_keccak_impl_available(impl));
+	MCIM_ASSERT(st != NULL && ways >= 1 && ways <= AKA_KECCAK_WAYS);
+	MCIM_ASSERT(aka_keccak_impl_available(impl));
 	run(impl, st, ways, iters);
 }
 
@@ -491,14 +491,14 @@ static void run_tuak(enum aka_keccak_impl impl, struct aka_keccak_x2 *st, unsign
 void aka_keccak_tuak_x2_with(enum aka_keccak_impl impl, struct aka_keccak_x2 *st,
 			     unsigned ways, unsigned iters)
 {
-	assert(st != NULL && ways >= 1 && ways <= AKA_KECCAK_WAYS);
-	assert(aka_keccak_impl_available(impl));
+	MCIM_ASSERT(st != NULL && ways >= 1 && ways <= AKA_KECCAK_WAYS);
+	MCIM_ASSERT(aka_keccak_impl_available(impl));
 	run_tuak(impl, st, ways, iters);
 }
 
 void aka_keccak_tuak_x2(struct aka_keccak_x2 *st, unsigned ways, unsigned iters)
 {
-	assert(st != NULL);
+	MCIM_ASSERT(st != NULL);
 	run_tuak(aka_keccak_impl_for(ways), st, ways, iters);
 }
 
@@ -506,7 +506,7 @@ void mcim_tuak_keccak_f1600(uint8_t state[200])
 {
 	uint64_t s[AKA_KECCAK_LANES];
 
-	assert(state != NULL);
+	MCIM_ASSERT(state != NULL);
 	for (size_t i = 0; i < AKA_KECCAK_LANES; i++) {
 		s[i] = 0;
 		for (unsigned b = 0; b < 8; b++)

@@ -13,10 +13,10 @@
  * chain then overlaps the caller's work between the two (drawing RAND, the SQN), and
  * expanding it inside compute() next to TEMP's rounds measured no faster.
  */
-#include <assert.h>
 #include <string.h>
 
 #include "aka_int.h"
+#include "core/check.h"
 #include "crypto/aes128.h"
 #include "mcim/bytes.h"
 
@@ -44,7 +44,7 @@ void mcim_milenage_default_consts(struct mcim_milenage_consts *consts)
 {
 	static const uint8_t r[5] = {64, 0, 32, 64, 96};
 
-	assert(consts != NULL);
+	MCIM_ASSERT(consts != NULL);
 	memset(consts, 0, sizeof(*consts));
 	memcpy(consts->r, r, sizeof(r));
 	/* c1 = 0; c2..c5 have the single bit 1, 2, 4, 8 in the last octet. */
@@ -58,7 +58,7 @@ mcim_err mcim_milenage_opc(const uint8_t k[16], const uint8_t op[16], uint8_t op
 	uint8_t out[16];
 	mcim_err err;
 
-	assert(k != NULL && op != NULL && opc != NULL);
+	MCIM_ASSERT(k != NULL && op != NULL && opc != NULL);
 	crypto_aes128_init(&aes, k);
 	err = crypto_aes128_encrypt(&aes, op, out, 1);
 	if (err == MCIM_OK)

@@ -9,14 +9,14 @@
  */
 #include "mcim/sqn.h"
 
-#include <assert.h>
 #include <string.h>
 
+#include "core/check.h"
 #include "core/endian.h"
 
 void mcim_sqn_cfg_default(struct mcim_sqn_cfg *cfg)
 {
-	assert(cfg != NULL);
+	MCIM_ASSERT(cfg != NULL);
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->ind_bits = MCIM_SQN_DEFAULT_IND_BITS;
 	cfg->delta = MCIM_SQN_DEFAULT_DELTA;
@@ -25,7 +25,7 @@ void mcim_sqn_cfg_default(struct mcim_sqn_cfg *cfg)
 
 uint64_t mcim_sqn_seq_max(const struct mcim_sqn_cfg *cfg)
 {
-	assert(cfg != NULL && cfg->ind_bits <= MCIM_SQN_IND_BITS_MAX);
+	MCIM_ASSERT(cfg != NULL && cfg->ind_bits <= MCIM_SQN_IND_BITS_MAX);
 	return MCIM_SQN_MAX >> cfg->ind_bits;
 }
 
@@ -33,7 +33,7 @@ mcim_err mcim_sqn_cfg_check(const struct mcim_sqn_cfg *cfg)
 {
 	uint64_t seq_max;
 
-	assert(cfg != NULL);
+	MCIM_ASSERT(cfg != NULL);
 	if (cfg->ind_bits > MCIM_SQN_IND_BITS_MAX)
 		return MCIM_ERR_INVALID_ARG;
 	seq_max = mcim_sqn_seq_max(cfg);
@@ -50,7 +50,7 @@ static unsigned slots(const struct mcim_sqn_cfg *cfg)
 mcim_err mcim_sqn_make(const struct mcim_sqn_cfg *cfg, uint64_t seq, unsigned ind,
 		       uint64_t *sqn)
 {
-	assert(sqn != NULL);
+	MCIM_ASSERT(sqn != NULL);
 	if (mcim_sqn_cfg_check(cfg) != MCIM_OK || seq > mcim_sqn_seq_max(cfg) ||
 	    ind >= slots(cfg))
 		return MCIM_ERR_INVALID_ARG;
@@ -60,25 +60,25 @@ mcim_err mcim_sqn_make(const struct mcim_sqn_cfg *cfg, uint64_t seq, unsigned in
 
 uint64_t mcim_sqn_seq(const struct mcim_sqn_cfg *cfg, uint64_t sqn)
 {
-	assert(cfg != NULL && cfg->ind_bits <= MCIM_SQN_IND_BITS_MAX);
+	MCIM_ASSERT(cfg != NULL && cfg->ind_bits <= MCIM_SQN_IND_BITS_MAX);
 	return (sqn & MCIM_SQN_MAX) >> cfg->ind_bits;
 }
 
 unsigned mcim_sqn_ind(const struct mcim_sqn_cfg *cfg, uint64_t sqn)
 {
-	assert(cfg != NULL && cfg->ind_bits <= MCIM_SQN_IND_BITS_MAX);
+	MCIM_ASSERT(cfg != NULL && cfg->ind_bits <= MCIM_SQN_IND_BITS_MAX);
 	return (unsigned)(sqn & (slots(cfg) - 1u));
 }
 
 void mcim_sqn_to_bytes(uint64_t sqn, uint8_t out[6])
 {
-	assert(out != NULL && sqn <= MCIM_SQN_MAX);
+	MCIM_ASSERT(out != NULL && sqn <= MCIM_SQN_MAX);
 	mcim_store_be48(out, sqn);
 }
 
 uint64_t mcim_sqn_from_bytes(const uint8_t in[6])
 {
-	assert(in != NULL);
+	MCIM_ASSERT(in != NULL);
 	return mcim_load_be48(in);
 }
 
@@ -95,7 +95,7 @@ static mcim_err he_valid(const struct mcim_sqn_cfg *cfg, const struct mcim_sqn_h
 mcim_err mcim_sqn_he_init(const struct mcim_sqn_cfg *cfg, struct mcim_sqn_he *he,
 			  uint64_t seq)
 {
-	assert(cfg != NULL && he != NULL);
+	MCIM_ASSERT(cfg != NULL && he != NULL);
 	if (mcim_sqn_cfg_check(cfg) != MCIM_OK || seq > mcim_sqn_seq_max(cfg))
 		return MCIM_ERR_INVALID_ARG;
 	memset(he, 0, sizeof(*he));
@@ -110,7 +110,7 @@ mcim_err mcim_sqn_he_next_n(const struct mcim_sqn_cfg *cfg, struct mcim_sqn_he *
 	unsigned ind;
 	mcim_err err;
 
-	assert(cfg != NULL && he != NULL && (sqns != NULL || n == 0));
+	MCIM_ASSERT(cfg != NULL && he != NULL && (sqns != NULL || n == 0));
 	err = he_valid(cfg, he);
 	if (err != MCIM_OK)
 		return err;
@@ -130,7 +130,7 @@ mcim_err mcim_sqn_he_next_n(const struct mcim_sqn_cfg *cfg, struct mcim_sqn_he *
 mcim_err mcim_sqn_he_next(const struct mcim_sqn_cfg *cfg, struct mcim_sqn_he *he,
 			  uint64_t *sqn)
 {
-	assert(sqn != NULL);
+	MCIM_ASSERT(sqn != NULL);
 	return mcim_sqn_he_next_n(cfg, he, 1, sqn);
 }
 
@@ -139,7 +139,7 @@ mcim_err mcim_sqn_he_next_ind(const struct mcim_sqn_cfg *cfg, struct mcim_sqn_he
 {
 	mcim_err err;
 
-	assert(cfg != NULL && he != NULL && sqn != NULL);
+	MCIM_ASSERT(cfg != NULL && he != NULL && sqn != NULL);
 	err = he_valid(cfg, he);
 	if (err != MCIM_OK)
 		return err;
@@ -159,7 +159,7 @@ mcim_err mcim_sqn_he_resync(const struct mcim_sqn_cfg *cfg, struct mcim_sqn_he *
 	int accepted;
 	mcim_err err;
 
-	assert(cfg != NULL && he != NULL);
+	MCIM_ASSERT(cfg != NULL && he != NULL);
 	err = he_valid(cfg, he);
 	if (err != MCIM_OK)
 		return err;
@@ -210,14 +210,14 @@ static uint64_t ms_highest(const struct mcim_sqn_cfg *cfg, const struct mcim_sqn
 
 void mcim_sqn_ms_init(struct mcim_sqn_ms *ms)
 {
-	assert(ms != NULL);
+	MCIM_ASSERT(ms != NULL);
 	memset(ms, 0, sizeof(*ms));
 }
 
 mcim_err mcim_sqn_ms_init_at(const struct mcim_sqn_cfg *cfg, struct mcim_sqn_ms *ms,
 			     uint64_t sqn)
 {
-	assert(cfg != NULL && ms != NULL);
+	MCIM_ASSERT(cfg != NULL && ms != NULL);
 	if (mcim_sqn_cfg_check(cfg) != MCIM_OK || sqn > MCIM_SQN_MAX)
 		return MCIM_ERR_INVALID_ARG;
 	memset(ms, 0, sizeof(*ms));
@@ -244,7 +244,7 @@ mcim_err mcim_sqn_ms_check(const struct mcim_sqn_cfg *cfg, const struct mcim_sqn
 {
 	mcim_err err;
 
-	assert(cfg != NULL && ms != NULL);
+	MCIM_ASSERT(cfg != NULL && ms != NULL);
 	err = ms_valid(cfg, ms);
 	if (err != MCIM_OK)
 		return err;
@@ -268,7 +268,7 @@ mcim_err mcim_sqn_ms_highest(const struct mcim_sqn_cfg *cfg, const struct mcim_s
 {
 	mcim_err err;
 
-	assert(cfg != NULL && ms != NULL && sqn_ms != NULL);
+	MCIM_ASSERT(cfg != NULL && ms != NULL && sqn_ms != NULL);
 	err = ms_valid(cfg, ms);
 	if (err != MCIM_OK)
 		return err;

@@ -16,10 +16,10 @@
  * and f2345) or a resynchronisation (f1* and f5*) costs one vector pass on CPUs with
  * AVX2 or AVX-512.
  */
-#include <assert.h>
 #include <string.h>
 
 #include "aka_int.h"
+#include "core/check.h"
 #include "core/endian.h"
 #include "keccak.h"
 #include "mcim/bytes.h"
@@ -80,7 +80,7 @@ _Static_assert(sizeof(struct tuak_state) <= MCIM_AKA_KEYCTX_STATE_MAX,
 
 void mcim_tuak_default_params(struct mcim_tuak_params *params)
 {
-	assert(params != NULL);
+	MCIM_ASSERT(params != NULL);
 	memset(params, 0, sizeof(*params));
 	params->mac_bits = 64;
 	params->res_bits = 64;
@@ -204,7 +204,7 @@ mcim_err mcim_tuak_topc(const uint8_t *k, size_t k_len, const uint8_t top[32],
 	static const uint64_t no_sqn_amf[2] = {0, 0};
 	struct aka_keccak_x2 st;
 
-	assert(k != NULL && top != NULL && topc != NULL);
+	MCIM_ASSERT(k != NULL && top != NULL && topc != NULL);
 	if ((k_len != 16 && k_len != 32) || !iterations_ok(keccak_iterations))
 		return MCIM_ERR_INVALID_ARG;
 	/* TOP takes TOPc's place; RAND, AMF and SQN are zero (clause 6.1). */

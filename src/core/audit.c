@@ -16,7 +16,6 @@
  */
 #include "mcim/audit.h"
 
-#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -24,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/check.h"
 #include "core/endian.h"
 
 /* Domain tags: each hash or signature input starts with one, and no tag is a prefix
@@ -207,7 +207,7 @@ void mcim_audit_verify_init(struct mcim_audit_verifier *v,
 			    void (*visit)(void *ctx, const struct mcim_audit_record *rec),
 			    void *visit_ctx)
 {
-	assert(v != NULL && pub != NULL);
+	MCIM_ASSERT(v != NULL && pub != NULL);
 	verifier_start(v, pub, anchor, visit, visit_ctx);
 }
 
@@ -364,7 +364,7 @@ static void process_record(struct mcim_audit_verifier *v)
 void mcim_audit_verify_update(struct mcim_audit_verifier *v, const uint8_t *data,
 			      size_t len)
 {
-	assert(v != NULL && (data != NULL || len == 0));
+	MCIM_ASSERT(v != NULL && (data != NULL || len == 0));
 	while (len > 0 && !v->done) {
 		size_t take = v->need - v->fill;
 
@@ -395,7 +395,7 @@ void mcim_audit_verify_update(struct mcim_audit_verifier *v, const uint8_t *data
 mcim_err mcim_audit_verify_final(struct mcim_audit_verifier *v,
 				 struct mcim_audit_report *rep)
 {
-	assert(v != NULL && rep != NULL);
+	MCIM_ASSERT(v != NULL && rep != NULL);
 	if (!v->done) {
 		if (v->stage == STAGE_HEADER)
 			set_break(v, MCIM_AUDIT_TRUNCATED, 0);
@@ -419,7 +419,7 @@ mcim_err mcim_audit_verify_buf(const uint8_t *buf, size_t len,
 {
 	struct mcim_audit_verifier v;
 
-	assert(buf != NULL || len == 0);
+	MCIM_ASSERT(buf != NULL || len == 0);
 	mcim_audit_verify_init(&v, pub, anchor, NULL, NULL);
 	mcim_audit_verify_update(&v, buf, len);
 	return mcim_audit_verify_final(&v, rep);
@@ -459,7 +459,7 @@ mcim_err mcim_audit_verify_file(const char *path, const struct mcim_audit_io *io
 	mcim_err err;
 	int h;
 
-	assert(path != NULL && rep != NULL);
+	MCIM_ASSERT(path != NULL && rep != NULL);
 	if (io == NULL)
 		io = mcim_audit_io_posix();
 	mcim_audit_verify_init(&v, pub, anchor, NULL, NULL);
@@ -567,8 +567,8 @@ mcim_err mcim_audit_open(struct mcim_audit_writer *w, const char *path,
 {
 	mcim_err err;
 
-	assert(w != NULL && path != NULL && cfg != NULL && cfg->log_id != NULL);
-	assert(cfg->signer != NULL && cfg->signer->sign != NULL);
+	MCIM_ASSERT(w != NULL && path != NULL && cfg != NULL && cfg->log_id != NULL);
+	MCIM_ASSERT(cfg->signer != NULL && cfg->signer->sign != NULL);
 	memset(w, 0, sizeof(*w));
 	w->h = -1;
 	w->io = cfg->io != NULL ? cfg->io : mcim_audit_io_posix();
@@ -623,7 +623,7 @@ mcim_err mcim_audit_checkpoint(struct mcim_audit_writer *w, uint64_t time,
 	};
 	mcim_err err;
 
-	assert(w != NULL && w->h >= 0);
+	MCIM_ASSERT(w != NULL && w->h >= 0);
 	if (seq_out != NULL)
 		*seq_out = 0;
 	if (w->failed != MCIM_OK)
@@ -651,9 +651,9 @@ mcim_err mcim_audit_append(struct mcim_audit_writer *w,
 {
 	mcim_err err;
 
-	assert(w != NULL && w->h >= 0 && ev != NULL);
-	assert(ev->subject != NULL || ev->subject_len == 0);
-	assert(ev->detail != NULL || ev->detail_len == 0);
+	MCIM_ASSERT(w != NULL && w->h >= 0 && ev != NULL);
+	MCIM_ASSERT(ev->subject != NULL || ev->subject_len == 0);
+	MCIM_ASSERT(ev->detail != NULL || ev->detail_len == 0);
 	if (seq_out != NULL)
 		*seq_out = 0;
 	if (w->failed != MCIM_OK)
@@ -678,19 +678,19 @@ mcim_err mcim_audit_append(struct mcim_audit_writer *w,
 
 void mcim_audit_head(const struct mcim_audit_writer *w, struct mcim_audit_head *head)
 {
-	assert(w != NULL && head != NULL);
+	MCIM_ASSERT(w != NULL && head != NULL);
 	*head = w->head;
 }
 
 uint64_t mcim_audit_torn_octets(const struct mcim_audit_writer *w)
 {
-	assert(w != NULL);
+	MCIM_ASSERT(w != NULL);
 	return w->torn;
 }
 
 void mcim_audit_close(struct mcim_audit_writer *w)
 {
-	assert(w != NULL);
+	MCIM_ASSERT(w != NULL);
 	if (w->h >= 0)
 		w->io->close(w->io->ctx, w->h);
 	w->h = -1;

@@ -3,14 +3,15 @@
  */
 #include "mcim/bytes.h"
 
-#include <assert.h>
 #include <string.h>
+
+#include "core/check.h"
 
 void mcim_wipe(void *p, size_t len)
 {
 	if (len == 0)
 		return;
-	assert(p != NULL);
+	MCIM_ASSERT(p != NULL);
 	explicit_bzero(p, len);
 }
 
@@ -40,8 +41,8 @@ static int hex_nibble(char c)
 mcim_err mcim_hex_decode(const char *hex, size_t hex_len, uint8_t *out, size_t out_cap,
 			 size_t *out_len)
 {
-	assert(hex != NULL || hex_len == 0);
-	assert(out_len != NULL);
+	MCIM_ASSERT(hex != NULL || hex_len == 0);
+	MCIM_ASSERT(out_len != NULL);
 	if (hex_len % 2 != 0)
 		return MCIM_ERR_PARSE;
 	for (size_t i = 0; i < hex_len; i++)
@@ -71,8 +72,8 @@ mcim_err mcim_hex_encode(const uint8_t *in, size_t len, char *out, size_t out_ca
 {
 	static const char digits[] = "0123456789abcdef";
 
-	assert(in != NULL || len == 0);
-	assert(out != NULL || out_cap == 0);
+	MCIM_ASSERT(in != NULL || len == 0);
+	MCIM_ASSERT(out != NULL || out_cap == 0);
 	if (out_cap < 2 * len + 1) {
 		if (out_cap > 0)
 			out[0] = '\0';

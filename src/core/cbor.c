@@ -16,10 +16,11 @@
  */
 #include "mcim/cbor.h"
 
-#include <assert.h>
 #include <string.h>
 
 #include <cbor.h>
+
+#include "core/check.h"
 
 enum {
 	MAJOR_UINT = 0,
@@ -43,8 +44,8 @@ enum {
 
 void mcim_cbor_writer_init(struct mcim_cbor_writer *w, uint8_t *buf, size_t cap)
 {
-	assert(w != NULL);
-	assert(buf != NULL || cap == 0);
+	MCIM_ASSERT(w != NULL);
+	MCIM_ASSERT(buf != NULL || cap == 0);
 	w->buf = buf;
 	w->cap = cap;
 	w->len = 0;
@@ -53,7 +54,7 @@ void mcim_cbor_writer_init(struct mcim_cbor_writer *w, uint8_t *buf, size_t cap)
 
 mcim_err mcim_cbor_writer_finish(const struct mcim_cbor_writer *w, size_t *len)
 {
-	assert(w != NULL);
+	MCIM_ASSERT(w != NULL);
 	if (len != NULL)
 		*len = w->len;
 	return w->err;
@@ -65,7 +66,8 @@ static uint8_t *append(struct mcim_cbor_writer *w, const uint8_t *head, size_t h
 {
 	uint8_t *content;
 
-	assert(head_len > 0); /* libcbor fails only on a buffer shorter than a head */
+	MCIM_ASSERT(head_len >
+		    0); /* libcbor fails only on a buffer shorter than a head */
 	if (w->err != MCIM_OK)
 		return NULL;
 	if (w->cap - w->len < head_len || w->cap - w->len - head_len < data_len) {
@@ -106,7 +108,7 @@ void mcim_cbor_put_bstr(struct mcim_cbor_writer *w, const void *data, size_t len
 {
 	uint8_t head[MCIM_CBOR_HEAD_MAX];
 
-	assert(data != NULL || len == 0);
+	MCIM_ASSERT(data != NULL || len == 0);
 	append(w, head, cbor_encode_bytestring_start(len, head, sizeof(head)), data, len);
 }
 
@@ -122,14 +124,39 @@ void mcim_cbor_put_tstr(struct mcim_cbor_writer *w, const char *s, size_t len)
 {
 	uint8_t head[MCIM_CBOR_HEAD_MAX];
 
-	assert(s != NULL || len == 0);
+	MCIM_ASSERT(s != NULL || len == 0);
 	append(w, head, cbor_encode_string_start(len, head, sizeof(head)), s, len);
 }
 
 void mcim_cbor_put_cstr(struct mcim_cbor_writer *w, const char *s)
 {
-	assert(s != NULL);
+	MCIM_ASSERT(s != NULL);
 	mcim_cbor_put_tstr(w, s, strlen(s));
+}
+
+void mcim_cbor_put_key_uint(struct mcim_cbor_writer *w, const char *key, uint64_t v)
+{
+	mcim_cbor_put_cstr(w, key);
+	mcim_cbor_put_uint(w, v);
+}
+
+void mcim_cbor_put_key_cstr(struct mcim_cbor_writer *w, const char *key, const char *s)
+{
+	mcim_cbor_put_cstr(w, key);
+	mcim_cbor_put_cstr(w, s);
+}
+
+void mcim_cbor_put_key_bstr(struct mcim_cbor_writer *w, const char *key, const void *data,
+			    size_t len)
+{
+	mcim_cbor_put_cstr(w, key);
+	mcim_cbor_put_bstr(w, data, len);
+}
+
+void mcim_cbor_put_key_bool(struct mcim_cbor_writer *w, const char *key, bool v)
+{
+	mcim_cbor_put_cstr(w, key);
+	mcim_cbor_put_bool(w, v);
 }
 
 void mcim_cbor_put_array(struct mcim_cbor_writer *w, size_t count)
@@ -169,7 +196,7 @@ void mcim_cbor_put_tag(struct mcim_cbor_writer *w, uint64_t tag)
 
 void mcim_cbor_put_raw(struct mcim_cbor_writer *w, const void *data, size_t len)
 {
-	assert(data != NULL || len == 0);
+	MCIM_ASSERT(data != NULL || len == 0);
 	if (w->err != MCIM_OK)
 		return;
 	if (w->cap - w->len < len) {
@@ -372,8 +399,8 @@ static mcim_err item_end(const uint8_t *buf, size_t len, size_t off, unsigned de
 
 void mcim_cbor_reader_init(struct mcim_cbor_reader *r, const uint8_t *buf, size_t len)
 {
-	assert(r != NULL);
-	assert(buf != NULL || len == 0);
+	MCIM_ASSERT(r != NULL);
+	MCIM_ASSERT(buf != NULL || len == 0);
 	r->buf = buf;
 	r->len = len;
 	r->off = 0;
@@ -381,7 +408,7 @@ void mcim_cbor_reader_init(struct mcim_cbor_reader *r, const uint8_t *buf, size_
 
 size_t mcim_cbor_remaining(const struct mcim_cbor_reader *r)
 {
-	assert(r != NULL && r->off <= r->len);
+	MCIM_ASSERT(r != NULL && r->off <= r->len);
 	return r->len - r->off;
 }
 
@@ -393,7 +420,7 @@ mcim_err mcim_cbor_peek(const struct mcim_cbor_reader *r, enum mcim_cbor_type *t
 	};
 	uint8_t ib, ai;
 
-	assert(r != NULL && type != NULL);
+	MCIM_ASSERT(r != NULL && type != NULL);
 	if (r->off >= r->len)
 		return MCIM_ERR_TRUNCATED;
 	ib = r->buf[r->off];
@@ -419,7 +446,7 @@ static mcim_err expect_head(const struct mcim_cbor_reader *r, uint8_t major,
 {
 	mcim_err err;
 
-	assert(r != NULL && r->off <= r->len);
+	MCIM_ASSERT(r != NULL && r->off <= r->len);
 	err = read_head(r->buf, r->len, r->off, h);
 	if (err != MCIM_OK)
 		return err;
@@ -431,7 +458,7 @@ mcim_err mcim_cbor_read_uint(struct mcim_cbor_reader *r, uint64_t *v)
 	struct head h;
 	mcim_err err = expect_head(r, MAJOR_UINT, &h);
 
-	assert(v != NULL);
+	MCIM_ASSERT(v != NULL);
 	if (err != MCIM_OK)
 		return err;
 	*v = h.arg;
@@ -444,7 +471,7 @@ mcim_err mcim_cbor_read_nint(struct mcim_cbor_reader *r, uint64_t *n)
 	struct head h;
 	mcim_err err = expect_head(r, MAJOR_NINT, &h);
 
-	assert(n != NULL);
+	MCIM_ASSERT(n != NULL);
 	if (err != MCIM_OK)
 		return err;
 	*n = h.arg;
@@ -468,7 +495,7 @@ mcim_err mcim_cbor_read_int(struct mcim_cbor_reader *r, int64_t *v)
 	struct head h;
 	mcim_err err;
 
-	assert(r != NULL && v != NULL);
+	MCIM_ASSERT(r != NULL && v != NULL);
 	err = read_head(r->buf, r->len, r->off, &h);
 	if (err == MCIM_OK)
 		err = head_int(&h, v);
@@ -485,7 +512,7 @@ static mcim_err read_string(struct mcim_cbor_reader *r, uint8_t major,
 	size_t end;
 	mcim_err err = expect_head(r, major, &h);
 
-	assert(data != NULL && len != NULL);
+	MCIM_ASSERT(data != NULL && len != NULL);
 	if (err != MCIM_OK)
 		return err;
 	err = string_end(r->buf, r->len, r->off, &h, &end);
@@ -508,7 +535,7 @@ mcim_err mcim_cbor_read_tstr(struct mcim_cbor_reader *r, const char **s, size_t 
 	const uint8_t *data;
 	mcim_err err;
 
-	assert(s != NULL);
+	MCIM_ASSERT(s != NULL);
 	err = read_string(r, MAJOR_TSTR, &data, len);
 	if (err == MCIM_OK)
 		*s = (const char *)data;
@@ -520,7 +547,7 @@ static mcim_err read_container(struct mcim_cbor_reader *r, uint8_t major, size_t
 	struct head h;
 	mcim_err err = expect_head(r, major, &h);
 
-	assert(count != NULL);
+	MCIM_ASSERT(count != NULL);
 	if (err != MCIM_OK)
 		return err;
 	err = check_count(r->len, r->off + h.len, h.arg, major == MAJOR_MAP ? 2 : 1);
@@ -546,7 +573,7 @@ mcim_err mcim_cbor_read_bool(struct mcim_cbor_reader *r, bool *v)
 	struct head h;
 	mcim_err err = expect_head(r, MAJOR_SIMPLE, &h);
 
-	assert(v != NULL);
+	MCIM_ASSERT(v != NULL);
 	if (err != MCIM_OK)
 		return err;
 	if (h.ai != AI_FALSE && h.ai != AI_TRUE)
@@ -574,7 +601,7 @@ mcim_err mcim_cbor_read_tag(struct mcim_cbor_reader *r, uint64_t *tag)
 	struct head h;
 	mcim_err err = expect_head(r, MAJOR_TAG, &h);
 
-	assert(tag != NULL);
+	MCIM_ASSERT(tag != NULL);
 	if (err != MCIM_OK)
 		return err;
 	*tag = h.arg;
@@ -588,7 +615,7 @@ mcim_err mcim_cbor_read_item(struct mcim_cbor_reader *r, const uint8_t **data,
 	size_t end;
 	mcim_err err;
 
-	assert(r != NULL && r->off <= r->len);
+	MCIM_ASSERT(r != NULL && r->off <= r->len);
 	err = item_end(r->buf, r->len, r->off, 0, &end);
 	if (err != MCIM_OK)
 		return err;
@@ -610,7 +637,7 @@ mcim_err mcim_cbor_map_open(struct mcim_cbor_reader *r, struct mcim_cbor_map *m)
 	size_t pairs;
 	mcim_err err;
 
-	assert(m != NULL);
+	MCIM_ASSERT(m != NULL);
 	err = mcim_cbor_read_map(r, &pairs);
 	if (err != MCIM_OK)
 		return err;
@@ -622,7 +649,7 @@ mcim_err mcim_cbor_map_open(struct mcim_cbor_reader *r, struct mcim_cbor_map *m)
 
 bool mcim_cbor_map_more(const struct mcim_cbor_map *m)
 {
-	assert(m != NULL);
+	MCIM_ASSERT(m != NULL);
 	return m->left > 0;
 }
 
@@ -649,8 +676,8 @@ mcim_err mcim_cbor_map_key_int(struct mcim_cbor_reader *r, struct mcim_cbor_map 
 	int64_t v;
 	mcim_err err;
 
-	assert(r != NULL && m != NULL && key != NULL);
-	assert(m->left > 0);
+	MCIM_ASSERT(r != NULL && m != NULL && key != NULL);
+	MCIM_ASSERT(m->left > 0);
 	err = read_head(r->buf, r->len, r->off, &h);
 	if (err == MCIM_OK)
 		err = head_int(&h, &v);
@@ -670,8 +697,8 @@ mcim_err mcim_cbor_map_key_tstr(struct mcim_cbor_reader *r, struct mcim_cbor_map
 	const char *text;
 	mcim_err err;
 
-	assert(m != NULL && s != NULL && len != NULL);
-	assert(m->left > 0);
+	MCIM_ASSERT(m != NULL && s != NULL && len != NULL);
+	MCIM_ASSERT(m->left > 0);
 	err = expect_head(r, MAJOR_TSTR, &h);
 	if (err == MCIM_OK)
 		err = string_end(r->buf, r->len, r->off, &h, &end);
@@ -692,8 +719,8 @@ mcim_err mcim_cbor_map_key_item(struct mcim_cbor_reader *r, struct mcim_cbor_map
 	size_t start, end;
 	mcim_err err;
 
-	assert(r != NULL && m != NULL);
-	assert(m->left > 0);
+	MCIM_ASSERT(r != NULL && m != NULL);
+	MCIM_ASSERT(m->left > 0);
 	start = r->off;
 	err = item_end(r->buf, r->len, start, 0, &end);
 	if (err == MCIM_OK)

@@ -11,10 +11,10 @@
  */
 #include "mcim/cose.h"
 
-#include <assert.h>
 #include <stdbool.h>
 #include <string.h>
 
+#include "core/check.h"
 #include "mcim/bytes.h"
 #include "mcim/cbor.h"
 
@@ -340,12 +340,12 @@ mcim_err mcim_cose_sign1_sign(const struct mcim_p256_priv *key, const uint8_t *p
 	size_t prot_len, tbs_len;
 	mcim_err err;
 
-	assert(key != NULL && out_len != NULL);
-	assert(payload != NULL || payload_len == 0);
-	assert(out != NULL || out_cap == 0);
-	assert(o->external_aad != NULL || o->external_aad_len == 0);
-	assert(o->kid != NULL || o->kid_len == 0);
-	assert(o->x5chain != NULL || o->x5chain_n == 0);
+	MCIM_ASSERT(key != NULL && out_len != NULL);
+	MCIM_ASSERT(payload != NULL || payload_len == 0);
+	MCIM_ASSERT(out != NULL || out_cap == 0);
+	MCIM_ASSERT(o->external_aad != NULL || o->external_aad_len == 0);
+	MCIM_ASSERT(o->kid != NULL || o->kid_len == 0);
+	MCIM_ASSERT(o->x5chain != NULL || o->x5chain_n == 0);
 	if (o->x5chain_n > MCIM_COSE_X5CHAIN_MAX)
 		return MCIM_ERR_INVALID_ARG;
 	for (size_t i = 0; i < o->x5chain_n; i++)
@@ -371,7 +371,7 @@ mcim_err mcim_cose_sign1_sign(const struct mcim_p256_priv *key, const uint8_t *p
 	/* prot_len was computed for exactly this header, so it fills the room. */
 	mcim_cbor_writer_init(&w, prot, prot_len);
 	put_sign1_protected(&w, o);
-	assert(w.err == MCIM_OK && w.len == prot_len);
+	MCIM_ASSERT(w.err == MCIM_OK && w.len == prot_len);
 	err = mcim_p256_sign(key, tbs_buf, tbs_len, sig);
 	if (err == MCIM_OK) {
 		mcim_cbor_writer_init(&w, out, out_cap);
@@ -392,8 +392,8 @@ mcim_err mcim_cose_sign1_peek(const uint8_t *buf, size_t len, struct mcim_cose_s
 	struct sign1_parts p;
 	mcim_err err;
 
-	assert(buf != NULL || len == 0);
-	assert(msg != NULL);
+	MCIM_ASSERT(buf != NULL || len == 0);
+	MCIM_ASSERT(msg != NULL);
 	err = sign1_parse(buf, len, &p);
 	if (err == MCIM_OK)
 		*msg = p.msg;
@@ -410,9 +410,9 @@ static mcim_err sign1_verify(const uint8_t *buf, size_t len, const uint8_t *exte
 	size_t tbs_len = 0;
 	mcim_err err;
 
-	assert(buf != NULL || len == 0);
-	assert(external_aad != NULL || external_aad_len == 0);
-	assert(msg != NULL);
+	MCIM_ASSERT(buf != NULL || len == 0);
+	MCIM_ASSERT(external_aad != NULL || external_aad_len == 0);
+	MCIM_ASSERT(msg != NULL);
 	err = sign1_parse(buf, len, &p);
 	if (err == MCIM_OK)
 		err = sig_structure(p.prot, p.prot_len, external_aad, external_aad_len,
@@ -432,7 +432,7 @@ mcim_err mcim_cose_sign1_verify(const uint8_t *buf, size_t len,
 				const struct mcim_p256_pub *pub,
 				struct mcim_cose_sign1 *msg)
 {
-	assert(pub != NULL);
+	MCIM_ASSERT(pub != NULL);
 	return sign1_verify(buf, len, external_aad, external_aad_len, pub, NULL, msg);
 }
 
@@ -441,7 +441,7 @@ mcim_err mcim_cose_sign1_verify_with(const uint8_t *buf, size_t len,
 				     const struct mcim_p256_verifier *verifier,
 				     struct mcim_cose_sign1 *msg)
 {
-	assert(verifier != NULL);
+	MCIM_ASSERT(verifier != NULL);
 	return sign1_verify(buf, len, external_aad, external_aad_len, NULL, verifier,
 			    msg);
 }
@@ -481,10 +481,10 @@ mcim_err mcim_cose_encrypt0_iv(const uint8_t key[MCIM_AEAD_KEY_LEN],
 	size_t tbs_len = 0;
 	mcim_err err;
 
-	assert(key != NULL && iv != NULL && out_len != NULL);
-	assert(pt != NULL || pt_len == 0);
-	assert(external_aad != NULL || external_aad_len == 0);
-	assert(out != NULL || out_cap == 0);
+	MCIM_ASSERT(key != NULL && iv != NULL && out_len != NULL);
+	MCIM_ASSERT(pt != NULL || pt_len == 0);
+	MCIM_ASSERT(external_aad != NULL || external_aad_len == 0);
+	MCIM_ASSERT(out != NULL || out_cap == 0);
 	if (pt_len > SIZE_MAX - 64 || out_cap < mcim_cose_encrypt0_size(pt_len))
 		return MCIM_ERR_BUFFER_TOO_SMALL;
 	err = enc_structure(enc_protected, sizeof(enc_protected), external_aad,
@@ -514,7 +514,7 @@ mcim_err mcim_cose_encrypt0(const uint8_t key[MCIM_AEAD_KEY_LEN],
 	uint8_t iv[MCIM_AEAD_NONCE_LEN];
 	mcim_err err;
 
-	assert(rng != NULL);
+	MCIM_ASSERT(rng != NULL);
 	err = mcim_rng_fill(rng, iv, sizeof(iv));
 	if (err != MCIM_OK)
 		return err;
@@ -533,10 +533,10 @@ mcim_err mcim_cose_decrypt0(const uint8_t key[MCIM_AEAD_KEY_LEN], const uint8_t 
 	size_t prot_len, ct_len, tbs_len = 0;
 	mcim_err err;
 
-	assert(key != NULL && pt_len != NULL);
-	assert(buf != NULL || len == 0);
-	assert(external_aad != NULL || external_aad_len == 0);
-	assert(pt != NULL || pt_cap == 0);
+	MCIM_ASSERT(key != NULL && pt_len != NULL);
+	MCIM_ASSERT(buf != NULL || len == 0);
+	MCIM_ASSERT(external_aad != NULL || external_aad_len == 0);
+	MCIM_ASSERT(pt != NULL || pt_cap == 0);
 	memset(&h, 0, sizeof(h));
 	mcim_cbor_reader_init(&r, buf, len);
 	err = read_envelope(&r, MCIM_COSE_TAG_ENCRYPT0, 3);
@@ -578,7 +578,7 @@ mcim_err mcim_cose_sign1_verify_x5chain(const uint8_t *buf, size_t len,
 	size_t n;
 	mcim_err err;
 
-	assert(root != NULL && policy != NULL && msg != NULL && leaf != NULL);
+	MCIM_ASSERT(root != NULL && policy != NULL && msg != NULL && leaf != NULL);
 	err = mcim_cose_sign1_peek(buf, len, &peeked);
 	if (err != MCIM_OK)
 		return err;

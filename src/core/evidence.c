@@ -12,9 +12,9 @@
  */
 #include "mcim/evidence.h"
 
-#include <assert.h>
 #include <string.h>
 
+#include "core/check.h"
 #include "mcim/bytes.h"
 #include "mcim/cbor.h"
 #include "mcim/cose.h"
@@ -81,7 +81,7 @@ mcim_err mcim_pcr_extend(uint8_t reg[MCIM_SHA256_LEN],
 	const struct mcim_iov parts[2] = {{reg, MCIM_SHA256_LEN},
 					  {digest, MCIM_SHA256_LEN}};
 
-	assert(reg != NULL && digest != NULL);
+	MCIM_ASSERT(reg != NULL && digest != NULL);
 	return mcim_sha256_v(parts, 2, reg);
 }
 
@@ -91,8 +91,8 @@ mcim_err mcim_evidence_replay(const struct mcim_event *events, size_t n,
 	uint8_t regs[MCIM_PCRS][MCIM_SHA256_LEN];
 	mcim_err err;
 
-	assert(events != NULL || n == 0);
-	assert(pcrs != NULL);
+	MCIM_ASSERT(events != NULL || n == 0);
+	MCIM_ASSERT(pcrs != NULL);
 	if (n > MCIM_EVENTS_MAX)
 		return MCIM_ERR_INVALID_ARG;
 	memset(regs, 0, sizeof(regs));
@@ -200,8 +200,8 @@ mcim_err mcim_evidence_encode(const struct mcim_evidence *ev, uint8_t *out, size
 	struct mcim_cbor_writer w;
 	int remote, semi;
 
-	assert(ev != NULL && out_len != NULL);
-	assert(out != NULL || cap == 0);
+	MCIM_ASSERT(ev != NULL && out_len != NULL);
+	MCIM_ASSERT(out != NULL || cap == 0);
 	if (!evidence_ok(ev))
 		return MCIM_ERR_INVALID_ARG;
 	remote = ev->mode == MCIM_EVIDENCE_REMOTE;
@@ -542,8 +542,8 @@ mcim_err mcim_evidence_decode(const uint8_t *buf, size_t len, struct mcim_eviden
 	struct mcim_evidence tmp;
 	mcim_err err;
 
-	assert(buf != NULL || len == 0);
-	assert(ev != NULL);
+	MCIM_ASSERT(buf != NULL || len == 0);
+	MCIM_ASSERT(ev != NULL);
 	memset(&tmp, 0, sizeof(tmp));
 	err = decode_into(buf, len, &tmp);
 	if (err == MCIM_OK)
@@ -563,8 +563,8 @@ mcim_err mcim_evidence_sign(const struct mcim_evidence *ev,
 	size_t payload_len;
 	mcim_err err;
 
-	assert(ev != NULL && key != NULL && chain != NULL && out_len != NULL);
-	assert(out != NULL || cap == 0);
+	MCIM_ASSERT(ev != NULL && key != NULL && chain != NULL && out_len != NULL);
+	MCIM_ASSERT(out != NULL || cap == 0);
 	if (n_chain == 0 || n_chain > MCIM_COSE_X5CHAIN_MAX)
 		return MCIM_ERR_INVALID_ARG;
 	err = mcim_evidence_encode(ev, payload, sizeof(payload), &payload_len);
@@ -586,9 +586,9 @@ mcim_err mcim_evidence_verify(const uint8_t *buf, size_t len, const uint8_t *ci_
 	uint8_t pcrs[MCIM_PCRS][MCIM_SHA256_LEN];
 	mcim_err err;
 
-	assert(buf != NULL || len == 0);
-	assert(ci_root != NULL && expected_nonce != NULL && ev != NULL);
-	assert(policy != NULL && policy->role == MCIM_CERT_ROLE_TRE);
+	MCIM_ASSERT(buf != NULL || len == 0);
+	MCIM_ASSERT(ci_root != NULL && expected_nonce != NULL && ev != NULL);
+	MCIM_ASSERT(policy != NULL && policy->role == MCIM_CERT_ROLE_TRE);
 	if (len > MCIM_EVIDENCE_MAX_LEN)
 		return MCIM_ERR_TOO_LARGE;
 	err = mcim_cose_sign1_verify_x5chain(buf, len, ci_root, ci_root_len, policy, &msg,
@@ -698,10 +698,10 @@ static void appraise_semi(const struct mcim_evidence *ev, const struct mcim_mani
 void mcim_evidence_appraise(const struct mcim_evidence *ev,
 			    const struct mcim_manifest *ref, struct mcim_appraisal *out)
 {
-	assert(ev != NULL && ref != NULL && out != NULL);
-	assert(ev->n_events <= MCIM_EVENTS_MAX &&
-	       ev->n_failed <= MCIM_EVIDENCE_FAILED_MAX);
-	assert(ref->n <= MCIM_MANIFEST_COMPONENTS_MAX);
+	MCIM_ASSERT(ev != NULL && ref != NULL && out != NULL);
+	MCIM_ASSERT(ev->n_events <= MCIM_EVENTS_MAX &&
+		    ev->n_failed <= MCIM_EVIDENCE_FAILED_MAX);
+	MCIM_ASSERT(ref->n <= MCIM_MANIFEST_COMPONENTS_MAX);
 	memset(out, 0, sizeof(*out));
 	if (ev->boot.manifest_reason != MCIM_BOOT_OK) {
 		out->firmware = MCIM_EAR_CONTRAINDICATED;

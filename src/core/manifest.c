@@ -13,13 +13,13 @@
  */
 #include "mcim/manifest.h"
 
-#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/check.h"
 #include "mcim/bytes.h"
 #include "mcim/cbor.h"
 #include "mcim/cose.h"
@@ -74,8 +74,8 @@ mcim_err mcim_manifest_encode(const struct mcim_manifest *m, uint8_t *out, size_
 {
 	struct mcim_cbor_writer w;
 
-	assert(m != NULL && out_len != NULL);
-	assert(out != NULL || cap == 0);
+	MCIM_ASSERT(m != NULL && out_len != NULL);
+	MCIM_ASSERT(out != NULL || cap == 0);
 	if (!manifest_ok(m))
 		return MCIM_ERR_INVALID_ARG;
 	mcim_cbor_writer_init(&w, out, cap);
@@ -250,8 +250,8 @@ mcim_err mcim_manifest_decode(const uint8_t *buf, size_t len, struct mcim_manife
 	struct mcim_cbor_reader r;
 	mcim_err err;
 
-	assert(buf != NULL || len == 0);
-	assert(m != NULL);
+	MCIM_ASSERT(buf != NULL || len == 0);
+	MCIM_ASSERT(m != NULL);
 	mcim_cbor_reader_init(&r, buf, len);
 	err = read_manifest(&r, &tmp);
 	if (err != MCIM_OK)
@@ -274,8 +274,8 @@ mcim_err mcim_manifest_sign(const struct mcim_manifest *m,
 	size_t payload_len;
 	mcim_err err;
 
-	assert(m != NULL && key != NULL && chain != NULL && out_len != NULL);
-	assert(out != NULL || cap == 0);
+	MCIM_ASSERT(m != NULL && key != NULL && chain != NULL && out_len != NULL);
+	MCIM_ASSERT(out != NULL || cap == 0);
 	if (n_chain == 0 || n_chain > MCIM_COSE_X5CHAIN_MAX)
 		return MCIM_ERR_INVALID_ARG;
 	err = mcim_manifest_encode(m, payload, sizeof(payload), &payload_len);
@@ -294,8 +294,8 @@ mcim_err mcim_manifest_verify(const uint8_t *buf, size_t len, const uint8_t *ci_
 	struct mcim_cert_info leaf;
 	mcim_err err;
 
-	assert(buf != NULL || len == 0);
-	assert(ci_root != NULL && m != NULL);
+	MCIM_ASSERT(buf != NULL || len == 0);
+	MCIM_ASSERT(ci_root != NULL && m != NULL);
 	if (len > MCIM_MANIFEST_MAX_LEN)
 		return MCIM_ERR_TOO_LARGE;
 	err = mcim_cose_sign1_verify_x5chain(
@@ -315,7 +315,7 @@ mcim_err mcim_manifest_verify(const uint8_t *buf, size_t len, const uint8_t *ci_
 const struct mcim_manifest_component *mcim_manifest_find(const struct mcim_manifest *m,
 							 const char *name)
 {
-	assert(m != NULL && name != NULL);
+	MCIM_ASSERT(m != NULL && name != NULL);
 	for (size_t i = 0; i < m->n && i < MCIM_MANIFEST_COMPONENTS_MAX; i++)
 		if (strcmp(m->components[i].name, name) == 0)
 			return &m->components[i];
@@ -352,7 +352,7 @@ mcim_err mcim_manifest_hash_file(const char *path, uint8_t *work, size_t work_ca
 	int fd;
 	mcim_err err;
 
-	assert(path != NULL && digest != NULL && work != NULL && work_cap > 0);
+	MCIM_ASSERT(path != NULL && digest != NULL && work != NULL && work_cap > 0);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return errno == ENOENT ? MCIM_ERR_NOT_FOUND : MCIM_ERR_IO;

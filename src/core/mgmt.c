@@ -7,9 +7,9 @@
  */
 #include "mcim/mgmt.h"
 
-#include <assert.h>
 #include <string.h>
 
+#include "core/check.h"
 #include "mcim/cbor.h"
 
 #define PAYLOAD_ITEMS 6
@@ -65,7 +65,7 @@ mcim_err mcim_mgmt_encode(const struct mcim_mgmt *cmd, uint8_t *out, size_t cap,
 	struct mcim_cbor_writer w;
 	mcim_err err;
 
-	assert(cmd != NULL && len != NULL && (out != NULL || cap == 0));
+	MCIM_ASSERT(cmd != NULL && len != NULL && (out != NULL || cap == 0));
 	err = check(cmd);
 	if (err != MCIM_OK)
 		return err;
@@ -194,7 +194,7 @@ mcim_err mcim_mgmt_decode(const uint8_t *buf, size_t len, struct mcim_mgmt *out)
 	uint64_t v;
 	mcim_err err;
 
-	assert(out != NULL && (buf != NULL || len == 0));
+	MCIM_ASSERT(out != NULL && (buf != NULL || len == 0));
 	memset(&c, 0, sizeof(c));
 	mcim_cbor_reader_init(&r, buf, len);
 	err = mcim_cbor_read_array(&r, &n);
@@ -235,7 +235,8 @@ mcim_err mcim_mgmt_sign(const struct mcim_mgmt *cmd, const struct mcim_p256_priv
 	size_t plen;
 	mcim_err err;
 
-	assert(cmd != NULL && key != NULL && len != NULL && (out != NULL || cap == 0));
+	MCIM_ASSERT(cmd != NULL && key != NULL && len != NULL &&
+		    (out != NULL || cap == 0));
 	err = mcim_mgmt_encode(cmd, payload, sizeof(payload), &plen);
 	if (err != MCIM_OK)
 		return err;
@@ -247,7 +248,7 @@ mcim_err mcim_mgmt_peek(const uint8_t *buf, size_t len, struct mcim_mgmt *out)
 	struct mcim_cose_sign1 msg;
 	mcim_err err;
 
-	assert(out != NULL && (buf != NULL || len == 0));
+	MCIM_ASSERT(out != NULL && (buf != NULL || len == 0));
 	err = mcim_cose_sign1_peek(buf, len, &msg);
 	if (err != MCIM_OK)
 		return err;
@@ -260,7 +261,7 @@ mcim_err mcim_mgmt_verify(const uint8_t *buf, size_t len, const struct mcim_p256
 	struct mcim_cose_sign1 msg;
 	mcim_err err;
 
-	assert(pub != NULL && out != NULL && (buf != NULL || len == 0));
+	MCIM_ASSERT(pub != NULL && out != NULL && (buf != NULL || len == 0));
 	err = mcim_cose_sign1_verify(buf, len, NULL, 0, pub, &msg);
 	if (err != MCIM_OK)
 		return err;

@@ -9,9 +9,9 @@
  */
 #include "mcim/profile.h"
 
-#include <assert.h>
 #include <string.h>
 
+#include "core/check.h"
 #include "mcim/bytes.h"
 #include "mcim/cert.h"
 #include "mcim/crypto.h"
@@ -41,13 +41,13 @@ enum { Y_ALLOWED = 0, Y_LOCK, Y_SHARE, Y_TAMPER, Y_MAXMAC, Y_AUTO, Y_COUNT };
 
 void mcim_profile_wipe(struct mcim_profile *p)
 {
-	assert(p != NULL);
+	MCIM_ASSERT(p != NULL);
 	mcim_wipe(p, sizeof(*p));
 }
 
 void mcim_policy_default(struct mcim_policy *policy)
 {
-	assert(policy != NULL);
+	MCIM_ASSERT(policy != NULL);
 	memset(policy, 0, sizeof(*policy));
 	policy->allowed = MCIM_POLICY_ALLOW_ALL;
 	policy->on_tamper = MCIM_TAMPER_SUSPEND;
@@ -56,7 +56,7 @@ void mcim_policy_default(struct mcim_policy *policy)
 
 mcim_err mcim_policy_check(const struct mcim_policy *policy)
 {
-	assert(policy != NULL);
+	MCIM_ASSERT(policy != NULL);
 	if ((policy->allowed & ~(uint32_t)MCIM_POLICY_ALLOW_ALL) != 0)
 		return MCIM_ERR_INVALID_ARG;
 	if (policy->lock_until < 0)
@@ -72,7 +72,7 @@ mcim_err mcim_policy_check(const struct mcim_policy *policy)
 
 void mcim_policy_write(struct mcim_cbor_writer *w, const struct mcim_policy *policy)
 {
-	assert(w != NULL && policy != NULL);
+	MCIM_ASSERT(w != NULL && policy != NULL);
 	mcim_cbor_put_map(w, Y_COUNT);
 	mcim_cbor_put_uint(w, Y_ALLOWED);
 	mcim_cbor_put_uint(w, policy->allowed);
@@ -165,7 +165,7 @@ mcim_err mcim_policy_read(struct mcim_cbor_reader *r, struct mcim_policy *policy
 	uint64_t v;
 	mcim_err err;
 
-	assert(r != NULL && policy != NULL);
+	MCIM_ASSERT(r != NULL && policy != NULL);
 	memset(&p, 0, sizeof(p));
 	err = open_map(r, &m, Y_COUNT);
 	if (err == MCIM_OK)
@@ -236,7 +236,7 @@ mcim_err mcim_profile_kcv(const struct mcim_aka_cred *cred,
 	uint8_t h[MCIM_SHA256_LEN];
 	mcim_err err;
 
-	assert(cred != NULL && kcv != NULL);
+	MCIM_ASSERT(cred != NULL && kcv != NULL);
 	memset(&o, 0, sizeof(o));
 	err = mcim_aka_prepare(&kc, cred);
 	if (err == MCIM_OK)
@@ -260,7 +260,7 @@ mcim_err mcim_profile_kcv(const struct mcim_aka_cred *cred,
 
 mcim_err mcim_profile_set_op(struct mcim_profile *p, const uint8_t *op, size_t op_len)
 {
-	assert(p != NULL && op != NULL);
+	MCIM_ASSERT(p != NULL && op != NULL);
 	switch (p->cred.alg) {
 	case MCIM_AKA_MILENAGE:
 		if (op_len != 16 || p->cred.k_len != 16)
@@ -320,7 +320,7 @@ mcim_err mcim_profile_check(const struct mcim_profile *p)
 	struct mcim_sqn_ms ms;
 	mcim_err err;
 
-	assert(p != NULL);
+	MCIM_ASSERT(p != NULL);
 	if (p->version == 0 || !operator_ok(p->sho) ||
 	    !all_digits(p->imsi, MCIM_PROFILE_IMSI_MIN, MCIM_PROFILE_IMSI_MAX))
 		return MCIM_ERR_INVALID_ARG;
@@ -400,7 +400,7 @@ mcim_err mcim_profile_encode(const struct mcim_profile *p, uint8_t *out, size_t 
 	struct mcim_cbor_writer w;
 	mcim_err err;
 
-	assert(p != NULL && len != NULL && (out != NULL || cap == 0));
+	MCIM_ASSERT(p != NULL && len != NULL && (out != NULL || cap == 0));
 	err = mcim_profile_check(p);
 	if (err != MCIM_OK)
 		return err;
@@ -716,7 +716,7 @@ mcim_err mcim_profile_decode(const uint8_t *buf, size_t len, struct mcim_profile
 	struct mcim_cbor_reader r;
 	mcim_err err;
 
-	assert(out != NULL && (buf != NULL || len == 0));
+	MCIM_ASSERT(out != NULL && (buf != NULL || len == 0));
 	memset(out, 0, sizeof(*out));
 	mcim_cbor_reader_init(&r, buf, len);
 	err = read_profile(&r, out);

@@ -10,9 +10,9 @@
  */
 #include "mcim/tamper.h"
 
-#include <assert.h>
 #include <string.h>
 
+#include "core/check.h"
 #include "mcim/bytes.h"
 #include "mcim/cbor.h"
 #include "mcim/cose.h"
@@ -69,7 +69,7 @@ mcim_err mcim_tamper_encode(const struct mcim_tamper_report *r, uint8_t *out, si
 {
 	struct mcim_cbor_writer w;
 
-	assert(r != NULL && len != NULL && (out != NULL || cap == 0));
+	MCIM_ASSERT(r != NULL && len != NULL && (out != NULL || cap == 0));
 	if (!report_ok(r))
 		return MCIM_ERR_INVALID_ARG;
 	mcim_cbor_writer_init(&w, out, cap);
@@ -237,8 +237,8 @@ mcim_err mcim_tamper_decode(const uint8_t *buf, size_t len, struct mcim_tamper_r
 	struct mcim_cbor_reader rd;
 	mcim_err err;
 
-	assert(buf != NULL || len == 0);
-	assert(r != NULL);
+	MCIM_ASSERT(buf != NULL || len == 0);
+	MCIM_ASSERT(r != NULL);
 	memset(&tmp, 0, sizeof(tmp));
 	mcim_cbor_reader_init(&rd, buf, len);
 	err = read_report(&rd, &tmp);
@@ -260,7 +260,7 @@ mcim_err mcim_tamper_sign(const struct mcim_tamper_report *r,
 	size_t plen;
 	mcim_err err;
 
-	assert(r != NULL && key != NULL && len != NULL && (out != NULL || cap == 0));
+	MCIM_ASSERT(r != NULL && key != NULL && len != NULL && (out != NULL || cap == 0));
 	err = mcim_tamper_encode(r, payload, sizeof(payload), &plen);
 	if (err != MCIM_OK)
 		return err;
@@ -278,8 +278,8 @@ mcim_err mcim_tamper_verify(const uint8_t *buf, size_t len,
 	struct mcim_cose_sign1 msg;
 	mcim_err err;
 
-	assert(buf != NULL || len == 0);
-	assert(pub != NULL && tre_id != NULL && r != NULL);
+	MCIM_ASSERT(buf != NULL || len == 0);
+	MCIM_ASSERT(pub != NULL && tre_id != NULL && r != NULL);
 	if (len > MCIM_TAMPER_REPORT_MAX)
 		return MCIM_ERR_TOO_LARGE;
 	err = mcim_cose_sign1_verify(buf, len, NULL, 0, pub, &msg);

@@ -8,10 +8,10 @@
  */
 #include "aes128.h"
 
-#include <assert.h>
 #include <stdatomic.h>
 #include <string.h>
 
+#include "core/check.h"
 #include "mcim/bytes.h"
 
 static atomic_int forced_portable;
@@ -122,7 +122,7 @@ void crypto_aes128_force_portable(int on)
 
 void crypto_aes128_init(struct crypto_aes128 *aes, const uint8_t key[16])
 {
-	assert(aes != NULL && key != NULL);
+	MCIM_ASSERT(aes != NULL && key != NULL);
 	memcpy(aes->key, key, 16);
 	aes->use_aesni = (uint8_t)crypto_aes128_hw();
 #if AES128_HAVE_NI
@@ -134,8 +134,8 @@ void crypto_aes128_init(struct crypto_aes128 *aes, const uint8_t key[16])
 mcim_err crypto_aes128_encrypt(const struct crypto_aes128 *aes, const uint8_t *in,
 			       uint8_t *out, size_t n)
 {
-	assert(aes != NULL && in != NULL && out != NULL);
-	assert(n >= 1 && n <= CRYPTO_AES128_BLOCKS_MAX);
+	MCIM_ASSERT(aes != NULL && in != NULL && out != NULL);
+	MCIM_ASSERT(n >= 1 && n <= CRYPTO_AES128_BLOCKS_MAX);
 #if AES128_HAVE_NI
 	if (aes->use_aesni) {
 		aesni_encrypt(aes->round_keys, in, out, n);

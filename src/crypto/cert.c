@@ -13,9 +13,9 @@
  */
 #include "crypto/cert_int.h"
 
-#include <assert.h>
 #include <string.h>
 
+#include "core/check.h"
 #include "mcim/bytes.h"
 
 /* 1.2.840.10045.2.1 id-ecPublicKey, 1.2.840.10045.3.1.7 prime256v1 (RFC 5480). */
@@ -103,7 +103,7 @@ const char *mcim_cert_role_name(enum mcim_cert_role role)
 
 mcim_err mcim_cert_role_from_name(const char *name, enum mcim_cert_role *role)
 {
-	assert(name != NULL && role != NULL);
+	MCIM_ASSERT(name != NULL && role != NULL);
 	for (unsigned r = MCIM_CERT_ROLE_CI; r <= ROLE_MAX; r++)
 		if (strcmp(name, roles[r].name) == 0) {
 			*role = (enum mcim_cert_role)r;
@@ -121,7 +121,7 @@ const char *mcim_cert_backend_name(enum mcim_cert_backend backend)
 
 mcim_err mcim_cert_backend_from_name(const char *name, enum mcim_cert_backend *backend)
 {
-	assert(name != NULL && backend != NULL);
+	MCIM_ASSERT(name != NULL && backend != NULL);
 	for (unsigned b = MCIM_CERT_BACKEND_SOFT; b <= BACKEND_MAX; b++)
 		if (strcmp(name, backend_names[b]) == 0) {
 			*backend = (enum mcim_cert_backend)b;
@@ -165,7 +165,7 @@ static int profile_ok(const struct mcim_cert_info *info)
 	long cn, op, tre, plat;
 	int is_tre;
 
-	assert(role_valid((unsigned long)info->role));
+	MCIM_ASSERT(role_valid((unsigned long)info->role));
 	rule = &roles[info->role];
 	cn = text_len(info->common_name, sizeof(info->common_name));
 	op = text_len(info->operator_id, sizeof(info->operator_id));
@@ -471,8 +471,8 @@ mcim_err crypto_cert_encode(const struct mcim_cert_info *info,
 	size_t tbs_len, cert_len, mark, validity;
 	mcim_err err;
 
-	assert(info != NULL && pub != NULL && issuer_priv != NULL);
-	assert(out != NULL && out_len != NULL);
+	MCIM_ASSERT(info != NULL && pub != NULL && issuer_priv != NULL);
+	MCIM_ASSERT(out != NULL && out_len != NULL);
 	if (!time_encodable(info->not_before) || !time_encodable(info->not_after))
 		return MCIM_ERR_INVALID_ARG;
 	crypto_der_w_init(&w, tbs_buf, sizeof(tbs_buf));
@@ -795,8 +795,8 @@ mcim_err crypto_cert_parse(const uint8_t *der, size_t len, struct crypto_cert *c
 	unsigned key_usage = 0, seen = 0;
 	uint8_t tag;
 
-	assert(der != NULL || len == 0);
-	assert(cert != NULL);
+	MCIM_ASSERT(der != NULL || len == 0);
+	MCIM_ASSERT(cert != NULL);
 	if (len > MCIM_CERT_MAX_LEN)
 		return MCIM_ERR_TOO_LARGE;
 	memset(cert, 0, sizeof(*cert));
@@ -827,7 +827,7 @@ mcim_err mcim_cert_parse(const uint8_t *der, size_t len, struct mcim_cert_info *
 	struct crypto_cert cert;
 	mcim_err err;
 
-	assert(info != NULL);
+	MCIM_ASSERT(info != NULL);
 	err = crypto_cert_parse(der, len, &cert);
 	if (err != MCIM_OK)
 		return err;
@@ -867,9 +867,9 @@ mcim_err mcim_cert_issue(const struct mcim_cert_info *subject,
 	struct crypto_cert issuer;
 	mcim_err err;
 
-	assert(subject != NULL && subject_pub != NULL && issuer_priv != NULL);
-	assert(issuer_der != NULL || issuer_len == 0);
-	assert(rng != NULL && out != NULL && out_len != NULL);
+	MCIM_ASSERT(subject != NULL && subject_pub != NULL && issuer_priv != NULL);
+	MCIM_ASSERT(issuer_der != NULL || issuer_len == 0);
+	MCIM_ASSERT(rng != NULL && out != NULL && out_len != NULL);
 	info = *subject;
 	if (!role_valid((unsigned long)info.role))
 		return MCIM_ERR_INVALID_ARG;
@@ -934,10 +934,10 @@ mcim_err mcim_cert_verify_chain(const uint8_t *leaf, size_t leaf_len,
 	size_t n = n_inter + 2;
 	mcim_err err;
 
-	assert(leaf != NULL && root != NULL && policy != NULL);
-	assert(inter != NULL || n_inter == 0);
-	assert(policy->revoked != NULL || policy->n_revoked == 0);
-	assert(role_valid((unsigned long)policy->role));
+	MCIM_ASSERT(leaf != NULL && root != NULL && policy != NULL);
+	MCIM_ASSERT(inter != NULL || n_inter == 0);
+	MCIM_ASSERT(policy->revoked != NULL || policy->n_revoked == 0);
+	MCIM_ASSERT(role_valid((unsigned long)policy->role));
 	if (n_inter > MCIM_CERT_CHAIN_MAX - 2 || leaf_len > MCIM_CERT_MAX_LEN ||
 	    root_len > MCIM_CERT_MAX_LEN)
 		return MCIM_ERR_TOO_LARGE;
@@ -946,7 +946,7 @@ mcim_err mcim_cert_verify_chain(const uint8_t *leaf, size_t leaf_len,
 			return MCIM_ERR_TOO_LARGE;
 	err = crypto_cert_parse(leaf, leaf_len, &certs[0]);
 	for (size_t i = 0; err == MCIM_OK && i < n_inter; i++) {
-		assert(inter[i].data != NULL || inter[i].len == 0);
+		MCIM_ASSERT(inter[i].data != NULL || inter[i].len == 0);
 		err = crypto_cert_parse(inter[i].data, inter[i].len, &certs[1 + i]);
 	}
 	if (err == MCIM_OK)

@@ -7,7 +7,6 @@
  * Every buffer that held key material (DER, base64 text, the file's contents) is
  * wiped before returning.
  */
-#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/check.h"
 #include "crypto/cert_int.h"
 #include "mcim/bytes.h"
 
@@ -52,7 +52,7 @@ static size_t pem_encode(const char *label, const uint8_t *der, size_t len, char
 	    2 * (strlen(label) + 16) + b64_len + (b64_len + PEM_LINE - 1) / PEM_LINE;
 	size_t o, col = 0;
 
-	assert(need < cap);
+	MCIM_ASSERT(need < cap);
 	(void)need;
 	o = (size_t)snprintf(out, cap, "-----BEGIN %s-----\n", label);
 	for (size_t i = 0; i < len; i += 3) {
@@ -232,7 +232,7 @@ mcim_err mcim_cert_write_pem(const char *path, const uint8_t *der, size_t len)
 	char text[MCIM_CERT_PEM_MAX];
 	size_t text_len;
 
-	assert(path != NULL && der != NULL);
+	MCIM_ASSERT(path != NULL && der != NULL);
 	if (len > MCIM_CERT_MAX_LEN)
 		return MCIM_ERR_TOO_LARGE;
 	text_len = pem_encode("CERTIFICATE", der, len, text, sizeof(text));
@@ -245,7 +245,7 @@ mcim_err mcim_cert_read_pem(const char *path, uint8_t *der, size_t cap, size_t *
 	size_t text_len;
 	mcim_err err;
 
-	assert(path != NULL && der != NULL && len != NULL);
+	MCIM_ASSERT(path != NULL && der != NULL && len != NULL);
 	err = read_small(path, text, sizeof(text), &text_len);
 	if (err != MCIM_OK)
 		return err;
@@ -355,7 +355,7 @@ mcim_err mcim_cert_write_key_pem(const char *path, const struct mcim_p256_priv *
 	size_t der_len, text_len;
 	mcim_err err;
 
-	assert(path != NULL && priv != NULL);
+	MCIM_ASSERT(path != NULL && priv != NULL);
 	err = key_encode(priv, buf, sizeof(buf), &der, &der_len);
 	if (err == MCIM_OK) {
 		text_len = pem_encode("PRIVATE KEY", der, der_len, text, sizeof(text));
@@ -374,7 +374,7 @@ mcim_err mcim_cert_read_key_pem(const char *path, struct mcim_p256_priv *priv)
 	size_t text_len, der_len;
 	mcim_err err;
 
-	assert(path != NULL && priv != NULL);
+	MCIM_ASSERT(path != NULL && priv != NULL);
 	err = read_small(path, text, sizeof(text), &text_len);
 	if (err != MCIM_OK)
 		return err;

@@ -6,15 +6,16 @@
  */
 #include "crypto/der.h"
 
-#include <assert.h>
 #include <string.h>
+
+#include "core/check.h"
 
 /* Lengths above this are refused: nothing here comes near it. */
 #define DER_LEN_OCTETS_MAX 3
 
 int crypto_der_peek(const struct crypto_der *d)
 {
-	assert(d != NULL);
+	MCIM_ASSERT(d != NULL);
 	return d->len == 0 ? -1 : d->p[0];
 }
 
@@ -23,7 +24,7 @@ mcim_err crypto_der_get_any(struct crypto_der *d, uint8_t *tag,
 {
 	size_t hdr = 2, len;
 
-	assert(d != NULL && tag != NULL && content != NULL);
+	MCIM_ASSERT(d != NULL && tag != NULL && content != NULL);
 	if (d->len < 2)
 		return MCIM_ERR_TRUNCATED;
 	if ((d->p[0] & 0x1f) == 0x1f)
@@ -163,7 +164,7 @@ mcim_err crypto_der_expect_oid(struct crypto_der *d, const uint8_t *oid, size_t 
 
 void crypto_der_w_init(struct crypto_der_w *w, uint8_t *buf, size_t cap)
 {
-	assert(w != NULL && (buf != NULL || cap == 0));
+	MCIM_ASSERT(w != NULL && (buf != NULL || cap == 0));
 	w->buf = buf;
 	w->cap = cap;
 	w->pos = cap;
@@ -177,7 +178,7 @@ size_t crypto_der_w_len(const struct crypto_der_w *w)
 
 void crypto_der_w_raw(struct crypto_der_w *w, const void *p, size_t len)
 {
-	assert(p != NULL || len == 0);
+	MCIM_ASSERT(p != NULL || len == 0);
 	if (w->overflow || len > w->pos) {
 		w->overflow = 1;
 		return;
@@ -209,7 +210,7 @@ static void put_header(struct crypto_der_w *w, uint8_t tag, size_t len)
 
 void crypto_der_w_wrap(struct crypto_der_w *w, uint8_t tag, size_t mark)
 {
-	assert(mark <= crypto_der_w_len(w) || w->overflow);
+	MCIM_ASSERT(mark <= crypto_der_w_len(w) || w->overflow);
 	if (w->overflow)
 		return;
 	put_header(w, tag, crypto_der_w_len(w) - mark);
@@ -228,7 +229,7 @@ void crypto_der_w_uint(struct crypto_der_w *w, uint8_t tag, const uint8_t *mag,
 	static const uint8_t zero = 0;
 	size_t mark = crypto_der_w_len(w);
 
-	assert(mag != NULL || len == 0);
+	MCIM_ASSERT(mag != NULL || len == 0);
 	while (len != 0 && mag[0] == 0) {
 		mag++;
 		len--;

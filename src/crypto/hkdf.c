@@ -7,9 +7,9 @@
  * context set-up; it also made the first HKDF of a process fetch a provider
  * algorithm (heap). Every intermediate value is wiped before returning.
  */
-#include <assert.h>
 #include <string.h>
 
+#include "core/check.h"
 #include "crypto/hmac_int.h"
 #include "mcim/bytes.h"
 #include "mcim/crypto.h"
@@ -25,10 +25,10 @@ mcim_err mcim_hkdf_sha256(const uint8_t *salt, size_t salt_len, const uint8_t *i
 	struct mcim_iov part[3];
 	uint8_t i;
 
-	assert(salt != NULL || salt_len == 0);
-	assert(ikm != NULL || ikm_len == 0);
-	assert(info != NULL || info_len == 0);
-	assert(out != NULL || out_len == 0);
+	MCIM_ASSERT(salt != NULL || salt_len == 0);
+	MCIM_ASSERT(ikm != NULL || ikm_len == 0);
+	MCIM_ASSERT(info != NULL || info_len == 0);
+	MCIM_ASSERT(out != NULL || out_len == 0);
 	if (out_len == 0 || out_len > HKDF_OUT_MAX)
 		return MCIM_ERR_INVALID_ARG;
 	/* RFC 5869 2.2: no salt is a string of HashLen zeros, which HMAC pads an empty

@@ -8,9 +8,9 @@
  */
 #include "crypto/hmac_int.h"
 
-#include <assert.h>
 #include <string.h>
 
+#include "core/check.h"
 #include "crypto/sha256_int.h"
 #include "mcim/bytes.h"
 
@@ -38,14 +38,14 @@ static void update_parts(struct crypto_sha256 *s, const struct mcim_iov *parts, 
 
 mcim_err crypto_hmac_new(struct crypto_hmac *h)
 {
-	assert(h != NULL);
+	MCIM_ASSERT(h != NULL);
 	memset(h, 0, sizeof(*h));
 	return MCIM_OK;
 }
 
 void crypto_hmac_free(struct crypto_hmac *h)
 {
-	assert(h != NULL);
+	MCIM_ASSERT(h != NULL);
 	mcim_wipe(h, sizeof(*h));
 }
 
@@ -61,7 +61,7 @@ mcim_err crypto_hmac_setkey(struct crypto_hmac *h, const struct mcim_iov *key, s
 	uint8_t k[HMAC_BLOCK] = {0}, ipad[HMAC_BLOCK], opad[HMAC_BLOCK];
 	size_t total = 0, off = 0;
 
-	assert(h != NULL && parts_ok(key, n));
+	MCIM_ASSERT(h != NULL && parts_ok(key, n));
 	for (size_t i = 0; i < n && total <= HMAC_BLOCK; i++)
 		total += key[i].len;
 	if (total > HMAC_BLOCK) {
@@ -109,7 +109,7 @@ mcim_err crypto_hmac_mac(struct crypto_hmac *h, const struct mcim_iov *parts, si
 {
 	struct crypto_sha256 s;
 
-	assert(h != NULL && parts_ok(parts, n) && out != NULL);
+	MCIM_ASSERT(h != NULL && parts_ok(parts, n) && out != NULL);
 	crypto_sha256_resume(&s, h->inner, 1);
 	update_parts(&s, parts, n);
 	hmac_finish(h, &s, out);
@@ -121,14 +121,14 @@ mcim_err crypto_hmac_kdf(struct crypto_hmac *h, uint8_t fc, const struct mcim_io
 {
 	struct crypto_sha256 s;
 
-	assert(h != NULL && out != NULL);
-	assert(n <= CRYPTO_KDF_PARAMS_MAX && parts_ok(params, n));
+	MCIM_ASSERT(h != NULL && out != NULL);
+	MCIM_ASSERT(n <= CRYPTO_KDF_PARAMS_MAX && parts_ok(params, n));
 	crypto_sha256_resume(&s, h->inner, 1);
 	crypto_sha256_update(&s, &fc, 1);
 	for (size_t i = 0; i < n; i++) {
 		uint8_t len[2];
 
-		assert(params[i].len <= 0xffff);
+		MCIM_ASSERT(params[i].len <= 0xffff);
 		len[0] = (uint8_t)(params[i].len >> 8);
 		len[1] = (uint8_t)params[i].len;
 		if (params[i].len != 0)
@@ -201,9 +201,9 @@ mcim_err crypto_hmac_kdf2(struct crypto_hmac *h, uint8_t fc_a,
 	uint32_t ha[8], hb[8];
 	size_t na, nb;
 
-	assert(h != NULL && out_a != NULL && out_b != NULL);
-	assert(n_a <= CRYPTO_KDF_PARAMS_MAX && parts_ok(params_a, n_a));
-	assert(n_b <= CRYPTO_KDF_PARAMS_MAX && parts_ok(params_b, n_b));
+	MCIM_ASSERT(h != NULL && out_a != NULL && out_b != NULL);
+	MCIM_ASSERT(n_a <= CRYPTO_KDF_PARAMS_MAX && parts_ok(params_a, n_a));
+	MCIM_ASSERT(n_b <= CRYPTO_KDF_PARAMS_MAX && parts_ok(params_b, n_b));
 	na = kdf_blocks(a, fc_a, params_a, n_a);
 	nb = kdf_blocks(b, fc_b, params_b, n_b);
 	if (na == 0 || nb == 0) {
@@ -243,7 +243,7 @@ mcim_err crypto_hmac_sha256_plain(struct crypto_hmac *h, const struct mcim_iov *
 {
 	struct crypto_sha256 s;
 
-	assert(h != NULL && parts_ok(parts, n) && out != NULL);
+	MCIM_ASSERT(h != NULL && parts_ok(parts, n) && out != NULL);
 	crypto_sha256_init(&s);
 	update_parts(&s, parts, n);
 	crypto_sha256_final(&s, out);
@@ -252,7 +252,7 @@ mcim_err crypto_hmac_sha256_plain(struct crypto_hmac *h, const struct mcim_iov *
 
 void crypto_hmac_clear(struct crypto_hmac *h)
 {
-	assert(h != NULL);
+	MCIM_ASSERT(h != NULL);
 	mcim_wipe(h, sizeof(*h));
 }
 
@@ -263,7 +263,7 @@ mcim_err mcim_hmac_sha256(const uint8_t *key, size_t key_len,
 	struct mcim_iov k = {key, key_len};
 	struct crypto_hmac h;
 
-	assert((key != NULL || key_len == 0) && parts_ok(parts, n) && out != NULL);
+	MCIM_ASSERT((key != NULL || key_len == 0) && parts_ok(parts, n) && out != NULL);
 	(void)crypto_hmac_setkey(&h, &k, 1);
 	(void)crypto_hmac_mac(&h, parts, n, out);
 	crypto_hmac_clear(&h);

@@ -15,11 +15,11 @@
  */
 #include "mcim/rand.h"
 
-#include <assert.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
 
+#include "core/check.h"
 #include "crypto/rand_int.h"
 #include "mcim/bytes.h"
 
@@ -101,7 +101,7 @@ const struct mcim_rng *mcim_rng_system(void)
 
 mcim_err mcim_rng_fill(const struct mcim_rng *rng, uint8_t *buf, size_t len)
 {
-	assert(rng != NULL && rng->fill != NULL);
-	assert(buf != NULL || len == 0);
+	MCIM_ASSERT(rng != NULL && rng->fill != NULL);
+	MCIM_ASSERT(buf != NULL || len == 0);
 	return rng->fill(rng->self, buf, len);
 }

@@ -5,9 +5,9 @@
  * and streaming for inputs that arrive in pieces (files measured at boot, protocol
  * transcripts). Nothing is allocated, so the TRE can hash without a heap.
  */
-#include <assert.h>
 #include <stddef.h>
 
+#include "core/check.h"
 #include "crypto/sha256_int.h"
 #include "mcim/crypto.h"
 
@@ -22,20 +22,20 @@ _Static_assert(offsetof(struct mcim_sha256_ctx, total) ==
 
 void mcim_sha256_init(struct mcim_sha256_ctx *ctx)
 {
-	assert(ctx != NULL);
+	MCIM_ASSERT(ctx != NULL);
 	crypto_sha256_init((struct crypto_sha256 *)ctx);
 }
 
 void mcim_sha256_update(struct mcim_sha256_ctx *ctx, const void *data, size_t len)
 {
-	assert(ctx != NULL);
-	assert(data != NULL || len == 0);
+	MCIM_ASSERT(ctx != NULL);
+	MCIM_ASSERT(data != NULL || len == 0);
 	crypto_sha256_update((struct crypto_sha256 *)ctx, data, len);
 }
 
 void mcim_sha256_final(struct mcim_sha256_ctx *ctx, uint8_t out[MCIM_SHA256_LEN])
 {
-	assert(ctx != NULL && out != NULL);
+	MCIM_ASSERT(ctx != NULL && out != NULL);
 	crypto_sha256_final((struct crypto_sha256 *)ctx, out);
 }
 
@@ -51,8 +51,8 @@ mcim_err mcim_sha256_v(const struct mcim_iov *parts, size_t n,
 {
 	struct mcim_sha256_ctx ctx;
 
-	assert(parts != NULL || n == 0);
-	assert(out != NULL);
+	MCIM_ASSERT(parts != NULL || n == 0);
+	MCIM_ASSERT(out != NULL);
 	mcim_sha256_init(&ctx);
 	for (size_t i = 0; i < n; i++)
 		mcim_sha256_update(&ctx, parts[i].data, parts[i].len);

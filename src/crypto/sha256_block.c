@@ -6,10 +6,10 @@
  */
 #include "crypto/sha256_int.h"
 
-#include <assert.h>
 #include <stdatomic.h>
 #include <string.h>
 
+#include "core/check.h"
 #include "mcim/bytes.h"
 
 const uint32_t crypto_sha256_iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -151,7 +151,7 @@ void crypto_sha256_init(struct crypto_sha256 *s)
 
 void crypto_sha256_resume(struct crypto_sha256 *s, const uint32_t h[8], uint64_t blocks)
 {
-	assert(s != NULL && h != NULL);
+	MCIM_ASSERT(s != NULL && h != NULL);
 	memcpy(s->h, h, sizeof(s->h));
 	s->total = blocks * CRYPTO_SHA256_BLOCK;
 }
@@ -161,7 +161,7 @@ void crypto_sha256_update(struct crypto_sha256 *s, const void *data, size_t len)
 	const uint8_t *p = data;
 	size_t fill = (size_t)(s->total % CRYPTO_SHA256_BLOCK);
 
-	assert(s != NULL && (data != NULL || len == 0));
+	MCIM_ASSERT(s != NULL && (data != NULL || len == 0));
 	if (len == 0)
 		return; /* data may be NULL: no memcpy from it, even of 0 octets */
 	s->total += len;
@@ -193,7 +193,7 @@ void crypto_sha256_final(struct crypto_sha256 *s, uint8_t out[32])
 	size_t fill = (size_t)(s->total % CRYPTO_SHA256_BLOCK);
 	uint64_t bits = s->total * 8;
 
-	assert(s != NULL && out != NULL);
+	MCIM_ASSERT(s != NULL && out != NULL);
 	/* FIPS 180-4 5.1.1: 0x80, zeros, and the length in bits in the last 8 octets. */
 	s->buf[fill++] = 0x80;
 	if (fill > CRYPTO_SHA256_BLOCK - 8) {

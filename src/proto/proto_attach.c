@@ -5,9 +5,9 @@
  * confirmation, or AUTS to resynchronise) and the AuC's own confirmation. The key
  * confirmation values themselves are computed in proto_keys.c.
  */
-#include <assert.h>
 #include <string.h>
 
+#include "core/check.h"
 #include "proto_int.h"
 
 static const char *const kind_names[] = {"5g"};
@@ -43,7 +43,7 @@ mcim_proto_attach_challenge_req_decode(const uint8_t *buf, size_t len,
 	struct proto_field f[2];
 	mcim_err err;
 
-	assert(out != NULL);
+	MCIM_ASSERT(out != NULL);
 	memset(&tmp, 0, sizeof(tmp));
 	err = proto_decode(buf, len, f, chal_req_fields(f, &tmp));
 	if (err == MCIM_OK)
@@ -81,7 +81,7 @@ mcim_err mcim_proto_attach_challenge_decode(const uint8_t *buf, size_t len,
 	struct proto_field f[3];
 	mcim_err err;
 
-	assert(out != NULL);
+	MCIM_ASSERT(out != NULL);
 	memset(&tmp, 0, sizeof(tmp));
 	err = proto_decode(buf, len, f, chal_fields(f, &tmp, &kind));
 	if (err == MCIM_OK)
@@ -136,7 +136,7 @@ mcim_err mcim_proto_attach_confirm_req_decode(const uint8_t *buf, size_t len,
 	struct proto_field f[4];
 	mcim_err err;
 
-	assert(out != NULL);
+	MCIM_ASSERT(out != NULL);
 	memset(&tmp, 0, sizeof(tmp));
 	confirm_req_fields(f, &tmp, &has_res, &has_auts);
 	/* kc and res_star come together: give kc its own flag to compare. */
@@ -175,7 +175,7 @@ mcim_err mcim_proto_attach_confirm_decode(const uint8_t *buf, size_t len,
 	struct proto_field f[2];
 	mcim_err err;
 
-	assert(out != NULL);
+	MCIM_ASSERT(out != NULL);
 	memset(&tmp, 0, sizeof(tmp));
 	err = proto_decode(buf, len, f, confirm_fields(f, &tmp));
 	if (err == MCIM_OK)

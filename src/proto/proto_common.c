@@ -11,9 +11,9 @@
  */
 #include "proto_int.h"
 
-#include <assert.h>
 #include <string.h>
 
+#include "core/check.h"
 #include "mcim/bytes.h"
 
 const char *const proto_status_names[MCIM_EAR_CONTRAINDICATED + 1] = {
@@ -149,10 +149,10 @@ mcim_err proto_encode(const struct proto_field *f, size_t n, uint8_t *out, size_
 	size_t pairs = 0;
 	mcim_err err;
 
-	assert(f != NULL && len != NULL && (out != NULL || cap == 0));
+	MCIM_ASSERT(f != NULL && len != NULL && (out != NULL || cap == 0));
 	for (size_t i = 0; i < n; i++) {
-		assert(i == 0 || key_cmp(f[i - 1].key, strlen(f[i - 1].key), f[i].key,
-					 strlen(f[i].key)) < 0);
+		MCIM_ASSERT(i == 0 || key_cmp(f[i - 1].key, strlen(f[i - 1].key),
+					      f[i].key, strlen(f[i].key)) < 0);
 		pairs += is_present(&f[i]);
 	}
 	mcim_cbor_writer_init(&w, out, cap);
@@ -279,7 +279,7 @@ mcim_err proto_decode(const uint8_t *buf, size_t len, const struct proto_field *
 	size_t key_len, i = 0;
 	mcim_err err;
 
-	assert(f != NULL && (buf != NULL || len == 0));
+	MCIM_ASSERT(f != NULL && (buf != NULL || len == 0));
 	for (size_t j = 0; j < n; j++)
 		if (f[j].present != NULL)
 			*f[j].present = false;
@@ -321,8 +321,8 @@ mcim_err proto_sign(const struct mcim_proto_signer *signer, const uint8_t *paylo
 {
 	struct mcim_cose_sign1_opts opts = {0};
 
-	assert(signer != NULL && signer->key != NULL && len != NULL);
-	assert(signer->chain != NULL || signer->n_chain == 0);
+	MCIM_ASSERT(signer != NULL && signer->key != NULL && len != NULL);
+	MCIM_ASSERT(signer->chain != NULL || signer->n_chain == 0);
 	if (signer->n_chain == 0 || signer->n_chain > MCIM_COSE_X5CHAIN_MAX)
 		return MCIM_ERR_INVALID_ARG;
 	opts.x5chain = signer->chain;
@@ -340,9 +340,10 @@ mcim_err proto_verify(const uint8_t *buf, size_t len,
 {
 	struct mcim_cert_policy policy;
 
-	assert(trust != NULL && trust->ci_root != NULL && msg != NULL && leaf != NULL);
-	assert(buf != NULL || len == 0);
-	assert(trust->skew >= 0 && trust->skew <= PROTO_SKEW_MAX);
+	MCIM_ASSERT(trust != NULL && trust->ci_root != NULL && msg != NULL &&
+		    leaf != NULL);
+	MCIM_ASSERT(buf != NULL || len == 0);
+	MCIM_ASSERT(trust->skew >= 0 && trust->skew <= PROTO_SKEW_MAX);
 	if (len > MCIM_PROTO_SIGNED_MAX)
 		return MCIM_ERR_TOO_LARGE;
 	policy.role = role;
@@ -419,7 +420,7 @@ mcim_err mcim_proto_error_encode(const struct mcim_proto_error *e, uint8_t *out,
 	struct mcim_proto_error tmp;
 	struct proto_field f[2];
 
-	assert(e != NULL);
+	MCIM_ASSERT(e != NULL);
 	tmp = *e;
 	error_fields(f, &tmp);
 	return proto_encode(f, 2, out, cap, len);
@@ -432,7 +433,7 @@ mcim_err mcim_proto_error_decode(const uint8_t *buf, size_t len,
 	struct proto_field f[2];
 	mcim_err err;
 
-	assert(out != NULL);
+	MCIM_ASSERT(out != NULL);
 	memset(&tmp, 0, sizeof(tmp));
 	error_fields(f, &tmp);
 	err = proto_decode(buf, len, f, 2);

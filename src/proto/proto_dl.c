@@ -11,9 +11,9 @@
  * benefit (txid, c_d, epk), the copy must equal the signed value: a difference is
  * a modified message (MCIM_ERR_BAD_SIGNATURE).
  */
-#include <assert.h>
 #include <string.h>
 
+#include "core/check.h"
 #include "mcim/bytes.h"
 #include "mcim/mgmt.h"
 #include "proto_int.h"
@@ -26,8 +26,8 @@ mcim_err mcim_proto_dl_transcript(const uint8_t *m1, size_t m1_len, const uint8_
 {
 	const struct mcim_iov parts[3] = {{m1, m1_len}, {m2, m2_len}, {m3, m3_len}};
 
-	assert((m1 != NULL || m1_len == 0) && (m2 != NULL || m2_len == 0) &&
-	       (m3 != NULL || m3_len == 0) && th != NULL);
+	MCIM_ASSERT((m1 != NULL || m1_len == 0) && (m2 != NULL || m2_len == 0) &&
+		    (m3 != NULL || m3_len == 0) && th != NULL);
 	return mcim_sha256_v(parts, 3, th);
 }
 
@@ -64,7 +64,7 @@ mcim_err mcim_proto_m1_decode(const uint8_t *buf, size_t len, struct mcim_proto_
 	struct proto_field f[3];
 	mcim_err err;
 
-	assert(out != NULL);
+	MCIM_ASSERT(out != NULL);
 	memset(&tmp, 0, sizeof(tmp));
 	err = proto_decode(buf, len, f, m1_fields(f, &tmp));
 	if (err == MCIM_OK)
@@ -141,7 +141,7 @@ mcim_err mcim_proto_m2_verify(const uint8_t *buf, size_t len,
 	struct proto_field f[7];
 	mcim_err err;
 
-	assert(token != NULL && pending_c_t != NULL && out != NULL);
+	MCIM_ASSERT(token != NULL && pending_c_t != NULL && out != NULL);
 	memset(&outer, 0, sizeof(outer));
 	memset(&sgn, 0, sizeof(sgn));
 	err = proto_decode(buf, len, f, m2_outer_fields(f, &outer, &sig));
@@ -234,8 +234,8 @@ mcim_err mcim_proto_m3_make(const struct mcim_proto_m3 *m,
 	struct proto_field f[6];
 	mcim_err err;
 
-	assert(m->pva.data != NULL || m->pva.len == 0);
-	assert(m->release.data != NULL || m->release.len == 0);
+	MCIM_ASSERT(m->pva.data != NULL || m->pva.len == 0);
+	MCIM_ASSERT(m->release.data != NULL || m->release.len == 0);
 	memset(&s, 0, sizeof(s));
 	memcpy(s.th, m->th, sizeof(s.th));
 	s.epk = m->epk;
@@ -269,7 +269,7 @@ mcim_err mcim_proto_m3_decode(const uint8_t *buf, size_t len, struct mcim_proto_
 	struct mcim_proto_m3 tmp;
 	mcim_err err;
 
-	assert(out != NULL);
+	MCIM_ASSERT(out != NULL);
 	err = m3_decode_outer(buf, len, &tmp, &sig);
 	if (err == MCIM_OK)
 		*out = tmp;
@@ -303,7 +303,7 @@ mcim_err mcim_proto_m3_verify(
 	bool has_release;
 	mcim_err err;
 
-	assert(txid != NULL && tre_id != NULL && th != NULL && out != NULL);
+	MCIM_ASSERT(txid != NULL && tre_id != NULL && th != NULL && out != NULL);
 	err = m3_decode_outer(buf, len, &m, &sig);
 	if (err != MCIM_OK)
 		return err;
@@ -385,8 +385,8 @@ mcim_err mcim_proto_m4_seal(const struct mcim_proto_dl_keys *keys,
 	size_t pt_len;
 	mcim_err err;
 
-	assert(keys != NULL && rng != NULL && txid != NULL && tre_id != NULL &&
-	       profile != NULL);
+	MCIM_ASSERT(keys != NULL && rng != NULL && txid != NULL && tre_id != NULL &&
+		    profile != NULL);
 	memset(&m, 0, sizeof(m));
 	memcpy(m.txid, txid, sizeof(m.txid));
 	memcpy(m.mcim_id, profile->id, sizeof(m.mcim_id));
@@ -408,7 +408,7 @@ mcim_err mcim_proto_m4_decode(const uint8_t *buf, size_t len, struct mcim_proto_
 	struct proto_field f[3];
 	mcim_err err;
 
-	assert(out != NULL);
+	MCIM_ASSERT(out != NULL);
 	memset(&tmp, 0, sizeof(tmp));
 	err = proto_decode(buf, len, f, m4_fields(f, &tmp));
 	if (err == MCIM_OK)
@@ -428,8 +428,8 @@ mcim_err mcim_proto_m4_open(const struct mcim_proto_dl_keys *keys, const uint8_t
 	size_t pt_len = 0;
 	mcim_err err;
 
-	assert(keys != NULL && txid != NULL && tre_id != NULL && profile != NULL &&
-	       ct_hash != NULL);
+	MCIM_ASSERT(keys != NULL && txid != NULL && tre_id != NULL && profile != NULL &&
+		    ct_hash != NULL);
 	mcim_profile_wipe(profile);
 	err = mcim_proto_m4_decode(buf, len, &m);
 	if (err != MCIM_OK)
@@ -499,7 +499,7 @@ mcim_err mcim_proto_receipt_make(const struct mcim_proto_receipt *r,
 	struct proto_field f[6];
 	mcim_err err;
 
-	assert(keys != NULL);
+	MCIM_ASSERT(keys != NULL);
 	err = mcim_proto_dl_confirm(keys, r->txid, tmp.confirm);
 	if (err != MCIM_OK)
 		return err;
@@ -520,7 +520,7 @@ mcim_err mcim_proto_receipt_decode(const uint8_t *buf, size_t len,
 	struct proto_field f[2];
 	mcim_err err;
 
-	assert(txid != NULL && receipt != NULL);
+	MCIM_ASSERT(txid != NULL && receipt != NULL);
 	err = proto_decode(buf, len, f, r_outer_fields(f, id, &span));
 	if (err != MCIM_OK)
 		return err;
@@ -544,8 +544,8 @@ mcim_err mcim_proto_receipt_verify(
 	int ok;
 	mcim_err err;
 
-	assert(keys != NULL && txid != NULL && tre_id != NULL && mcim_id != NULL &&
-	       ct_hash != NULL && out != NULL);
+	MCIM_ASSERT(keys != NULL && txid != NULL && tre_id != NULL && mcim_id != NULL &&
+		    ct_hash != NULL && out != NULL);
 	err = mcim_proto_receipt_decode(buf, len, outer_txid, &span);
 	if (err != MCIM_OK)
 		return err;

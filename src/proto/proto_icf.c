@@ -3,9 +3,9 @@
  * PCID with the ICF and the session token Sign_ICF that lets a device reach the
  * DRF, PVA and DPF. The token names only the PCID, never the TRE id (T-12).
  */
-#include <assert.h>
 #include <string.h>
 
+#include "core/check.h"
 #include "proto_int.h"
 
 static const char *const scope_names[] = {"drf", "pva", "dpf"};
@@ -41,7 +41,7 @@ mcim_err mcim_proto_icf_challenge_req_decode(const uint8_t *buf, size_t len,
 	struct proto_field f[1];
 	mcim_err err;
 
-	assert(out != NULL);
+	MCIM_ASSERT(out != NULL);
 	memset(&tmp, 0, sizeof(tmp));
 	err = proto_decode(buf, len, f, chal_req_fields(f, &tmp));
 	if (err == MCIM_OK)
@@ -74,7 +74,7 @@ mcim_err mcim_proto_icf_challenge_decode(const uint8_t *buf, size_t len,
 	struct proto_field f[2];
 	mcim_err err;
 
-	assert(out != NULL);
+	MCIM_ASSERT(out != NULL);
 	memset(&tmp, 0, sizeof(tmp));
 	err = proto_decode(buf, len, f, chal_fields(f, &tmp));
 	if (err == MCIM_OK)
@@ -127,7 +127,7 @@ mcim_err mcim_proto_icf_attach_req_decode(const uint8_t *buf, size_t len,
 	bool has_res, has_auts;
 	mcim_err err;
 
-	assert(out != NULL);
+	MCIM_ASSERT(out != NULL);
 	memset(&tmp, 0, sizeof(tmp));
 	err = proto_decode(buf, len, f, attach_req_fields(f, &tmp, &has_res, &has_auts));
 	if (err != MCIM_OK)
@@ -166,7 +166,7 @@ mcim_err mcim_proto_icf_attach_resp_decode(const uint8_t *buf, size_t len,
 	struct proto_field f[1];
 	mcim_err err;
 
-	assert(out != NULL);
+	MCIM_ASSERT(out != NULL);
 	memset(&tmp, 0, sizeof(tmp));
 	err = proto_decode(buf, len, f, attach_resp_fields(f, &tmp));
 	if (err == MCIM_OK)
@@ -264,8 +264,8 @@ mcim_err mcim_proto_session_verify(const uint8_t *buf, size_t len,
 	struct proto_field f[6];
 	mcim_err err;
 
-	assert(out != NULL && need != 0 && (need & (need - 1)) == 0 &&
-	       (need & ~SCOPE_ALL) == 0);
+	MCIM_ASSERT(out != NULL && need != 0 && (need & (need - 1)) == 0 &&
+		    (need & ~SCOPE_ALL) == 0);
 	memset(&tmp, 0, sizeof(tmp));
 	err = proto_verify_fields(buf, len, trust, MCIM_CERT_ROLE_ICF, icf_operator, f,
 				  session_fields(f, &tmp), &leaf);

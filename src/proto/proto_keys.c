@@ -8,9 +8,9 @@
  * keys both sides derived, with a label per purpose and role, so a proof of one kind
  * is never accepted as another.
  */
-#include <assert.h>
 #include <string.h>
 
+#include "core/check.h"
 #include "mcim/bytes.h"
 #include "proto_int.h"
 
@@ -20,7 +20,7 @@ static const char attach_label[] = "mcim/attach/confirm";
 
 void mcim_proto_dl_keys_wipe(struct mcim_proto_dl_keys *k)
 {
-	assert(k != NULL);
+	MCIM_ASSERT(k != NULL);
 	mcim_wipe(k, sizeof(*k));
 }
 
@@ -33,7 +33,7 @@ mcim_err mcim_proto_dl_keys_derive(struct mcim_p256_priv *eph,
 	uint8_t okm[sizeof(out->aead) + sizeof(out->confirm)];
 	mcim_err err;
 
-	assert(eph != NULL && peer != NULL && th3 != NULL && out != NULL);
+	MCIM_ASSERT(eph != NULL && peer != NULL && th3 != NULL && out != NULL);
 	err = mcim_p256_ecdh(eph, peer, z);
 	mcim_p256_priv_wipe(eph);
 	if (err == MCIM_OK)
@@ -58,7 +58,7 @@ mcim_err mcim_proto_dl_confirm(const struct mcim_proto_dl_keys *keys,
 	    {txid, MCIM_PROTO_TXID_LEN},
 	};
 
-	assert(keys != NULL && txid != NULL && out != NULL);
+	MCIM_ASSERT(keys != NULL && txid != NULL && out != NULL);
 	return mcim_hmac_sha256(keys->confirm, sizeof(keys->confirm), parts, 2, out);
 }
 
@@ -74,8 +74,8 @@ mcim_err mcim_proto_attach_kc(const uint8_t kausf[MCIM_KAUSF_LEN],
 	    {rand, MCIM_PROTO_RAND_LEN},
 	};
 
-	assert(kausf != NULL && rand != NULL && kc != NULL);
-	assert(role == MCIM_PROTO_ATTACH_UE || role == MCIM_PROTO_ATTACH_HN);
+	MCIM_ASSERT(kausf != NULL && rand != NULL && kc != NULL);
+	MCIM_ASSERT(role == MCIM_PROTO_ATTACH_UE || role == MCIM_PROTO_ATTACH_HN);
 	return mcim_hmac_sha256(kausf, MCIM_KAUSF_LEN, parts, 3, kc);
 }
 
@@ -87,7 +87,7 @@ mcim_err mcim_proto_attach_kc_check(const uint8_t kausf[MCIM_KAUSF_LEN],
 	uint8_t want[MCIM_PROTO_KC_LEN];
 	mcim_err err;
 
-	assert(kc != NULL);
+	MCIM_ASSERT(kc != NULL);
 	err = mcim_proto_attach_kc(kausf, role, rand, want);
 	if (err == MCIM_OK && !mcim_ct_equal(want, kc, sizeof(want)))
 		err = MCIM_ERR_MAC_FAILURE;

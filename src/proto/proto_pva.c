@@ -8,9 +8,9 @@
  * the deterministic key order itself (an insertion sort over at most
  * MCIM_PROTO_VERDICTS_MAX indices), so callers can pass an appraisal as it is.
  */
-#include <assert.h>
 #include <string.h>
 
+#include "core/check.h"
 #include "proto_int.h"
 
 static const char *const mode_names[] = {
@@ -56,7 +56,7 @@ mcim_err mcim_proto_pva_challenge_req_decode(const uint8_t *buf, size_t len,
 	unsigned mode = 0;
 	mcim_err err;
 
-	assert(out != NULL);
+	MCIM_ASSERT(out != NULL);
 	memset(&tmp, 0, sizeof(tmp));
 	err = proto_decode(buf, len, f, chal_req_fields(f, &tmp, &mode));
 	if (err != MCIM_OK)
@@ -90,7 +90,7 @@ mcim_err mcim_proto_pva_challenge_decode(const uint8_t *buf, size_t len,
 	struct proto_field f[2];
 	mcim_err err;
 
-	assert(out != NULL);
+	MCIM_ASSERT(out != NULL);
 	memset(&tmp, 0, sizeof(tmp));
 	err = proto_decode(buf, len, f, chal_fields(f, &tmp));
 	if (err == MCIM_OK)
@@ -126,7 +126,7 @@ mcim_err mcim_proto_pva_evidence_req_decode(const uint8_t *buf, size_t len,
 	struct proto_field f[1];
 	mcim_err err;
 
-	assert(out != NULL);
+	MCIM_ASSERT(out != NULL);
 	memset(&tmp, 0, sizeof(tmp));
 	err = proto_decode(buf, len, f, ev_fields(f, &tmp));
 	if (err == MCIM_OK)
@@ -160,7 +160,7 @@ mcim_err mcim_proto_pva_result_resp_decode(const uint8_t *buf, size_t len,
 	struct proto_field f[1];
 	mcim_err err;
 
-	assert(out != NULL);
+	MCIM_ASSERT(out != NULL);
 	memset(&tmp, 0, sizeof(tmp));
 	err = proto_decode(buf, len, f, res_fields(f, &tmp));
 	if (err == MCIM_OK)
@@ -321,7 +321,7 @@ mcim_err mcim_proto_pva_result_verify(
 	unsigned status = 0;
 	mcim_err err;
 
-	assert(expected_tre_id != NULL && out != NULL);
+	MCIM_ASSERT(expected_tre_id != NULL && out != NULL);
 	memset(&tmp, 0, sizeof(tmp));
 	err = proto_verify_fields(buf, len, trust, MCIM_CERT_ROLE_PVA, pva_operator, f,
 				  result_fields(f, &tmp, &status), &leaf);

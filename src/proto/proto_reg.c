@@ -5,9 +5,9 @@
  * this TRE for the download. The TRE checks it over its own nonce n_d; the DPF,
  * which never saw n_d, checks the TRE id and that the SHO is its own.
  */
-#include <assert.h>
 #include <string.h>
 
+#include "core/check.h"
 #include "proto_int.h"
 
 static size_t req_fields(struct proto_field *f, struct mcim_proto_discover_req *m)
@@ -37,7 +37,7 @@ mcim_err mcim_proto_discover_req_decode(const uint8_t *buf, size_t len,
 	struct proto_field f[2];
 	mcim_err err;
 
-	assert(out != NULL);
+	MCIM_ASSERT(out != NULL);
 	memset(&tmp, 0, sizeof(tmp));
 	err = proto_decode(buf, len, f, req_fields(f, &tmp));
 	if (err == MCIM_OK)
@@ -71,7 +71,7 @@ mcim_err mcim_proto_discover_resp_decode(const uint8_t *buf, size_t len,
 	struct proto_field f[1];
 	mcim_err err;
 
-	assert(out != NULL);
+	MCIM_ASSERT(out != NULL);
 	memset(&tmp, 0, sizeof(tmp));
 	err = proto_decode(buf, len, f, resp_fields(f, &tmp));
 	if (err == MCIM_OK)
@@ -138,7 +138,7 @@ mcim_err mcim_proto_reg_token_verify(const uint8_t *buf, size_t len,
 	struct proto_field f[9];
 	mcim_err err;
 
-	assert(expected_tre_id != NULL && out != NULL);
+	MCIM_ASSERT(expected_tre_id != NULL && out != NULL);
 	memset(&tmp, 0, sizeof(tmp));
 	err = proto_verify_fields(buf, len, trust, MCIM_CERT_ROLE_DRF, NULL, f,
 				  token_fields(f, &tmp), &leaf);

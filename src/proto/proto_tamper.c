@@ -8,9 +8,9 @@
  * The request needs no ICF session: a tampered device may have none, and nothing
  * in it is taken on the agent's word.
  */
-#include <assert.h>
 #include <string.h>
 
+#include "core/check.h"
 #include "mcim/bytes.h"
 #include "proto_int.h"
 
@@ -89,7 +89,7 @@ mcim_err mcim_proto_tamper_req_encode(const struct mcim_proto_tamper_req *m, uin
 	struct span_list lists[2];
 	struct proto_field f[2];
 
-	assert(m != NULL);
+	MCIM_ASSERT(m != NULL);
 	tmp = *m;
 	return proto_encode(f, req_fields(f, &tmp, lists), out, cap, len);
 }
@@ -102,7 +102,7 @@ mcim_err mcim_proto_tamper_req_decode(const uint8_t *buf, size_t len,
 	struct proto_field f[2];
 	mcim_err err;
 
-	assert(out != NULL);
+	MCIM_ASSERT(out != NULL);
 	memset(&tmp, 0, sizeof(tmp));
 	err = proto_decode(buf, len, f, req_fields(f, &tmp, lists));
 	if (err == MCIM_OK)
@@ -155,7 +155,7 @@ mcim_err mcim_proto_tamper_resp_encode(const struct mcim_proto_tamper_resp *m,
 	struct mcim_proto_tamper_resp tmp;
 	struct proto_field f[2];
 
-	assert(m != NULL);
+	MCIM_ASSERT(m != NULL);
 	tmp = *m;
 	if ((uint64_t)tmp.accepted + tmp.duplicates > MCIM_PROTO_TAMPER_REPORTS_MAX)
 		return MCIM_ERR_INVALID_ARG;
@@ -169,7 +169,7 @@ mcim_err mcim_proto_tamper_resp_decode(const uint8_t *buf, size_t len,
 	struct proto_field f[2];
 	mcim_err err;
 
-	assert(out != NULL);
+	MCIM_ASSERT(out != NULL);
 	memset(&tmp, 0, sizeof(tmp));
 	err = proto_decode(buf, len, f, resp_fields(f, &tmp));
 	if (err == MCIM_OK &&
@@ -217,8 +217,8 @@ mcim_err mcim_proto_tamper_req_verify(const struct mcim_proto_tamper_req *m,
 	struct mcim_p256_pub pub;
 	mcim_err err;
 
-	assert(m != NULL && trust != NULL && trust->ci_root != NULL && tre_id != NULL &&
-	       reports != NULL);
+	MCIM_ASSERT(m != NULL && trust != NULL && trust->ci_root != NULL &&
+		    tre_id != NULL && reports != NULL);
 	if (m->n_chain == 0 || m->n_chain > MCIM_CERT_CHAIN_MAX || m->n_reports == 0 ||
 	    m->n_reports > MCIM_PROTO_TAMPER_REPORTS_MAX)
 		return MCIM_ERR_INVALID_ARG;

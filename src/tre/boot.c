@@ -11,10 +11,11 @@
  */
 #include "tre/boot.h"
 
-#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "core/check.h"
 
 static const char manifest_event_name[] = "manifest";
 
@@ -81,7 +82,7 @@ static mcim_err log_event(struct tre_boot *b, uint8_t pcr, enum mcim_event_type 
 {
 	struct mcim_event *e = &b->events[b->n_events];
 
-	assert(b->n_events < MCIM_EVENTS_MAX);
+	MCIM_ASSERT(b->n_events < MCIM_EVENTS_MAX);
 	e->pcr = pcr;
 	e->type = type;
 	snprintf(e->name, sizeof(e->name), "%s", name);
@@ -170,7 +171,7 @@ mcim_err tre_boot_run(struct tre_boot *b, const struct tre_boot_config *cfg)
 {
 	mcim_err err;
 
-	assert(b != NULL && cfg != NULL && cfg->ci_root != NULL);
+	MCIM_ASSERT(b != NULL && cfg != NULL && cfg->ci_root != NULL);
 	memset(b, 0, sizeof(*b));
 	if (!config_ok(cfg))
 		return MCIM_ERR_INVALID_ARG;
@@ -188,7 +189,7 @@ mcim_err tre_boot_run(struct tre_boot *b, const struct tre_boot_config *cfg)
 
 int tre_boot_may_run(const struct tre_boot *b, const char *name)
 {
-	assert(b != NULL && name != NULL);
+	MCIM_ASSERT(b != NULL && name != NULL);
 	if (b->state == MCIM_BOOT_NONE || b->manifest_reason != MCIM_BOOT_OK)
 		return 0;
 	for (size_t i = 0; i < b->n_failed; i++)
@@ -204,9 +205,9 @@ int tre_boot_may_run(const struct tre_boot *b, const char *name)
 mcim_err tre_boot_evidence(const struct tre_boot *b, enum mcim_evidence_mode mode,
 			   struct mcim_evidence *ev)
 {
-	assert(b != NULL && ev != NULL);
-	assert(mode == MCIM_EVIDENCE_REMOTE || mode == MCIM_EVIDENCE_AUTONOMOUS ||
-	       mode == MCIM_EVIDENCE_SEMI_AUTONOMOUS);
+	MCIM_ASSERT(b != NULL && ev != NULL);
+	MCIM_ASSERT(mode == MCIM_EVIDENCE_REMOTE || mode == MCIM_EVIDENCE_AUTONOMOUS ||
+		    mode == MCIM_EVIDENCE_SEMI_AUTONOMOUS);
 	if (b->state == MCIM_BOOT_NONE)
 		return MCIM_ERR_STATE;
 	if (mode == MCIM_EVIDENCE_AUTONOMOUS && b->state != MCIM_BOOT_GOOD)

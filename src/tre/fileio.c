@@ -4,12 +4,13 @@
  */
 #include "tre/fileio.h"
 
-#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "core/check.h"
 
 mcim_err tre_file_err(int e)
 {
@@ -24,7 +25,7 @@ void tre_file_path(char out[TRE_FILE_PATH_MAX], const char *dir, const char *nam
 {
 	int n = snprintf(out, TRE_FILE_PATH_MAX, "%s/%s%s", dir, name, suffix);
 
-	assert(n > 0 && (size_t)n < TRE_FILE_PATH_MAX);
+	MCIM_ASSERT(n > 0 && (size_t)n < TRE_FILE_PATH_MAX);
 	(void)n;
 }
 

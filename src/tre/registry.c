@@ -14,9 +14,9 @@
  */
 #include "tre/registry.h"
 
-#include <assert.h>
 #include <string.h>
 
+#include "core/check.h"
 #include "mcim/bytes.h"
 #include "mcim/cbor.h"
 #include "mcim/cert.h"
@@ -110,7 +110,7 @@ static const struct {
 mcim_err tre_lifecycle_next(enum tre_mcim_state from, enum tre_mcim_op op,
 			    enum tre_actor actor, enum tre_mcim_state *to)
 {
-	assert(to != NULL);
+	MCIM_ASSERT(to != NULL);
 	if (tre_mcim_state_name(from) == NULL || tre_mcim_op_name(op) == NULL ||
 	    tre_actor_name(actor) == NULL)
 		return MCIM_ERR_INVALID_ARG;
@@ -126,7 +126,7 @@ mcim_err tre_lifecycle_next(enum tre_mcim_state from, enum tre_mcim_op op,
 
 void reg_obj_wipe(struct reg_obj *o)
 {
-	assert(o != NULL);
+	MCIM_ASSERT(o != NULL);
 	mcim_wipe(o, sizeof(*o));
 }
 
@@ -193,7 +193,7 @@ mcim_err reg_save(struct tre_store *st, const struct reg_obj *o)
 	size_t len;
 	mcim_err err;
 
-	assert(st != NULL && o != NULL);
+	MCIM_ASSERT(st != NULL && o != NULL);
 	mcim_cbor_writer_init(&w, buf, sizeof(buf));
 	encode_obj(&w, o);
 	err = mcim_cbor_writer_finish(&w, &len);
@@ -364,14 +364,14 @@ mcim_err reg_load(const struct tre_store *st, const uint8_t tre_id[TRE_ID_LEN],
 {
 	char key[REG_KEY_LEN];
 
-	assert(st != NULL && tre_id != NULL && id != NULL && o != NULL);
+	MCIM_ASSERT(st != NULL && tre_id != NULL && id != NULL && o != NULL);
 	reg_key(id, key);
 	return load_key(st, tre_id, key, o);
 }
 
 mcim_err reg_profile(const struct reg_obj *o, struct mcim_profile *p)
 {
-	assert(o != NULL && p != NULL);
+	MCIM_ASSERT(o != NULL && p != NULL);
 	if (o->state == TRE_MCIM_DELETED ||
 	    mcim_profile_decode(o->profile, o->profile_len, p) != MCIM_OK)
 		return MCIM_ERR_TAMPERED;
@@ -432,7 +432,7 @@ mcim_err reg_scan(const struct tre_store *st, const uint8_t tre_id[TRE_ID_LEN],
 	size_t klen, count = 0;
 	mcim_err err = MCIM_OK;
 
-	assert(st != NULL && tre_id != NULL && e != NULL && n != NULL);
+	MCIM_ASSERT(st != NULL && tre_id != NULL && e != NULL && n != NULL);
 	for (size_t i = 0; err == MCIM_OK; i++) {
 		err = tre_store_key_at(st, i, key, sizeof(key), &klen);
 		if (err == MCIM_ERR_NOT_FOUND) {
@@ -573,8 +573,8 @@ mcim_err reg_transition(struct tre_store *st, const uint8_t tre_id[TRE_ID_LEN],
 	int swap = 0, evict = 0;
 	mcim_err err;
 
-	assert(st != NULL && tre_id != NULL && o != NULL && changes != NULL &&
-	       n_changes != NULL);
+	MCIM_ASSERT(st != NULL && tre_id != NULL && o != NULL && changes != NULL &&
+		    n_changes != NULL);
 	memset(&old, 0, sizeof(old));
 	err = tre_lifecycle_next(o->state, op, actor, &to);
 	if (err == MCIM_OK)
@@ -639,8 +639,8 @@ mcim_err tre_registry_transition(struct tre_store *st, const uint8_t tre_id[TRE_
 	struct reg_obj o;
 	mcim_err err;
 
-	assert(st != NULL && tre_id != NULL && id != NULL && changes != NULL &&
-	       n_changes != NULL);
+	MCIM_ASSERT(st != NULL && tre_id != NULL && id != NULL && changes != NULL &&
+		    n_changes != NULL);
 	err = reg_load(st, tre_id, id, &o);
 	if (err == MCIM_OK)
 		err = reg_transition(st, tre_id, &o, op, actor, flags, now, changes,
@@ -712,8 +712,8 @@ mcim_err tre_registry_install(struct tre_store *st, const uint8_t tre_id[TRE_ID_
 	size_t live;
 	mcim_err err;
 
-	assert(st != NULL && tre_id != NULL && ci_root != NULL && p != NULL &&
-	       info != NULL);
+	MCIM_ASSERT(st != NULL && tre_id != NULL && ci_root != NULL && p != NULL &&
+		    info != NULL);
 	err = mcim_profile_check(p);
 	if (err != MCIM_OK)
 		return err;
@@ -756,7 +756,7 @@ mcim_err tre_registry_get(const struct tre_store *st, const uint8_t tre_id[TRE_I
 	struct reg_obj o;
 	mcim_err err;
 
-	assert(info != NULL);
+	MCIM_ASSERT(info != NULL);
 	err = reg_load(st, tre_id, id, &o);
 	if (err == MCIM_OK)
 		err = reg_info_of(&o, info);
@@ -771,7 +771,7 @@ mcim_err tre_registry_list(const struct tre_store *st, const uint8_t tre_id[TRE_
 	size_t count;
 	mcim_err err;
 
-	assert(n != NULL && (infos != NULL || cap == 0));
+	MCIM_ASSERT(n != NULL && (infos != NULL || cap == 0));
 	err = reg_scan(st, tre_id, e, &count);
 	for (size_t i = 0; err == MCIM_OK && i < count && i < cap; i++)
 		err = tre_registry_get(st, tre_id, e[i].id, &infos[i]);
@@ -786,7 +786,7 @@ mcim_err tre_registry_active(const struct tre_store *st, const uint8_t tre_id[TR
 	uint8_t id[MCIM_PROFILE_ID_LEN];
 	mcim_err err;
 
-	assert(st != NULL && tre_id != NULL && info != NULL);
+	MCIM_ASSERT(st != NULL && tre_id != NULL && info != NULL);
 	err = find_active(st, tre_id, NULL, id);
 	if (err == MCIM_OK)
 		err = tre_registry_get(st, tre_id, id, info);
@@ -805,7 +805,7 @@ mcim_err tre_registry_on_tamper(struct tre_store *st, const uint8_t tre_id[TRE_I
 	size_t n, done = 0;
 	mcim_err err;
 
-	assert(st != NULL && tre_id != NULL && changes != NULL && n_changes != NULL);
+	MCIM_ASSERT(st != NULL && tre_id != NULL && changes != NULL && n_changes != NULL);
 	memset(&o, 0, sizeof(o));
 	err = reg_scan(st, tre_id, e, &n);
 	for (size_t i = 0; err == MCIM_OK && i < n; i++) {

@@ -7,9 +7,9 @@
  * state and the MAC failure count go back to the store in the caller's transaction,
  * so the next AKA (after a suspend and resume too) continues where this one ended.
  */
-#include <assert.h>
 #include <string.h>
 
+#include "core/check.h"
 #include "mcim/auth.h"
 #include "mcim/bytes.h"
 #include "tre/registry.h"
@@ -17,7 +17,7 @@
 
 void tre_aka_result_wipe(struct tre_aka_result *res)
 {
-	assert(res != NULL);
+	MCIM_ASSERT(res != NULL);
 	mcim_wipe(res, sizeof(*res));
 }
 
@@ -131,7 +131,7 @@ mcim_err tre_registry_aka(struct tre_store *st, const uint8_t tre_id[TRE_ID_LEN]
 	uint32_t before;
 	mcim_err err, serr = MCIM_OK;
 
-	assert(st != NULL && tre_id != NULL && req != NULL && res != NULL);
+	MCIM_ASSERT(st != NULL && tre_id != NULL && req != NULL && res != NULL);
 	memset(res, 0, sizeof(*res));
 	memset(&o, 0, sizeof(o));
 	memset(&p, 0, sizeof(p));

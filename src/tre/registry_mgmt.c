@@ -8,9 +8,9 @@
  * set_policy here. The counter is written in the same put as the change, so a
  * refused command leaves no trace in the store.
  */
-#include <assert.h>
 #include <string.h>
 
+#include "core/check.h"
 #include "mcim/bytes.h"
 #include "mcim/cert.h"
 #include "tre/registry.h"
@@ -99,7 +99,8 @@ mcim_err tre_registry_mgmt(struct tre_store *st, const uint8_t tre_id[TRE_ID_LEN
 	struct reg_obj o;
 	mcim_err err;
 
-	assert(st != NULL && tre_id != NULL && res != NULL && (cmd != NULL || len == 0));
+	MCIM_ASSERT(st != NULL && tre_id != NULL && res != NULL &&
+		    (cmd != NULL || len == 0));
 	memset(res, 0, sizeof(*res));
 	memset(&o, 0, sizeof(o));
 	err = mcim_mgmt_peek(cmd, len, &res->cmd);

@@ -9,7 +9,6 @@
  */
 #include "mcim/tre.h"
 
-#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -19,6 +18,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "core/check.h"
 #include "mcim/bytes.h"
 
 #define POLL_MS	     250
@@ -45,7 +45,7 @@ mcim_err mcim_tre_server_bind(struct mcim_tre_server *srv, const char *path)
 	mode_t old;
 	int fd, rc;
 
-	assert(srv != NULL && path != NULL);
+	MCIM_ASSERT(srv != NULL && path != NULL);
 	srv->listen_fd = -1;
 	if (strlen(path) == 0 || strlen(path) >= sizeof(sa.sun_path) ||
 	    strlen(path) > MCIM_TRE_PATH_MAX)
@@ -79,7 +79,7 @@ mcim_err mcim_tre_server_bind(struct mcim_tre_server *srv, const char *path)
 
 void mcim_tre_server_close(struct mcim_tre_server *srv)
 {
-	assert(srv != NULL);
+	MCIM_ASSERT(srv != NULL);
 	if (srv->listen_fd >= 0) {
 		close(srv->listen_fd);
 		unlink(srv->path);
@@ -182,7 +182,7 @@ mcim_err mcim_tre_serve(struct mcim_tre_server *srv, struct mcim_tre *tre,
 {
 	mcim_err err = MCIM_OK;
 
-	assert(srv != NULL && tre != NULL && stop != NULL && srv->listen_fd >= 0);
+	MCIM_ASSERT(srv != NULL && tre != NULL && stop != NULL && srv->listen_fd >= 0);
 	while (!*stop) {
 		int rc = wait_readable(srv->listen_fd, POLL_MS, stop);
 		int fd;

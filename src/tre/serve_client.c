@@ -5,19 +5,20 @@
  */
 #include "mcim/tre.h"
 
-#include <assert.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "core/check.h"
+
 mcim_err mcim_tre_client_connect(struct mcim_tre_client *c, const char *path)
 {
 	struct sockaddr_un sa;
 	int fd;
 
-	assert(c != NULL && path != NULL);
+	MCIM_ASSERT(c != NULL && path != NULL);
 	c->fd = -1;
 	if (strlen(path) == 0 || strlen(path) >= sizeof(sa.sun_path))
 		return MCIM_ERR_INVALID_ARG;
@@ -77,7 +78,7 @@ mcim_err mcim_tre_client_call(struct mcim_tre_client *c, const uint8_t *req,
 	size_t len;
 	mcim_err err;
 
-	assert(c != NULL && req != NULL && resp != NULL && resp_len != NULL);
+	MCIM_ASSERT(c != NULL && req != NULL && resp != NULL && resp_len != NULL);
 	if (c->fd < 0)
 		return MCIM_ERR_STATE;
 	if (req_len == 0 || req_len > MCIM_TRE_MSG_MAX)
@@ -109,7 +110,7 @@ mcim_err mcim_tre_client_call(struct mcim_tre_client *c, const uint8_t *req,
 
 void mcim_tre_client_close(struct mcim_tre_client *c)
 {
-	assert(c != NULL);
+	MCIM_ASSERT(c != NULL);
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;

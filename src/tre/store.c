@@ -12,9 +12,9 @@
  */
 #include "tre/store.h"
 
-#include <assert.h>
 #include <string.h>
 
+#include "core/check.h"
 #include "core/endian.h"
 #include "mcim/bytes.h"
 
@@ -265,7 +265,7 @@ mcim_err tre_store_create(struct tre_store *st, struct tre_backend *be)
 	int landing;
 	mcim_err err;
 
-	assert(st != NULL && be != NULL);
+	MCIM_ASSERT(st != NULL && be != NULL);
 	mcim_wipe(st, sizeof(*st));
 	st->be = be;
 	(void)tre_blob_tidy(be, TRE_STORE_BLOB);
@@ -317,7 +317,7 @@ mcim_err tre_store_open(struct tre_store *st, struct tre_backend *be)
 	size_t len = 0;
 	mcim_err err;
 
-	assert(st != NULL && be != NULL);
+	MCIM_ASSERT(st != NULL && be != NULL);
 	mcim_wipe(st, sizeof(*st));
 	st->be = be;
 	/* A temp file of an interrupted write is never read; failing to remove it
@@ -347,13 +347,13 @@ mcim_err tre_store_open(struct tre_store *st, struct tre_backend *be)
 
 void tre_store_close(struct tre_store *st)
 {
-	assert(st != NULL);
+	MCIM_ASSERT(st != NULL);
 	mcim_wipe(st, sizeof(*st));
 }
 
 uint64_t tre_store_generation(const struct tre_store *st)
 {
-	assert(st != NULL);
+	MCIM_ASSERT(st != NULL);
 	return st->generation;
 }
 
@@ -377,7 +377,8 @@ mcim_err tre_store_get(const struct tre_store *st, const void *key, size_t key_l
 	const uint8_t *img;
 	size_t img_len = 0, pos, elen, vlen;
 
-	assert(st != NULL && key != NULL && out_len != NULL && (out != NULL || cap == 0));
+	MCIM_ASSERT(st != NULL && key != NULL && out_len != NULL &&
+		    (out != NULL || cap == 0));
 	img = view(st, &img_len);
 	if (img == NULL)
 		return MCIM_ERR_STATE;
@@ -400,7 +401,7 @@ mcim_err tre_store_key_at(const struct tre_store *st, size_t index, uint8_t *key
 	const uint8_t *img;
 	size_t img_len = 0, off = 0;
 
-	assert(st != NULL && key_len != NULL && (key != NULL || cap == 0));
+	MCIM_ASSERT(st != NULL && key_len != NULL && (key != NULL || cap == 0));
 	img = view(st, &img_len);
 	if (img == NULL)
 		return MCIM_ERR_STATE;
@@ -422,7 +423,7 @@ mcim_err tre_store_key_at(const struct tre_store *st, size_t index, uint8_t *key
 
 mcim_err tre_store_begin(struct tre_store *st)
 {
-	assert(st != NULL);
+	MCIM_ASSERT(st != NULL);
 	if (st->state != TRE_STORE_OPEN)
 		return MCIM_ERR_STATE;
 	memcpy(st->work, st->image, st->image_len);
@@ -437,7 +438,7 @@ mcim_err tre_store_put(struct tre_store *st, const void *key, size_t key_len,
 	size_t pos, old_len, new_len, tail;
 	uint8_t *e;
 
-	assert(st != NULL && key != NULL && (value != NULL || value_len == 0));
+	MCIM_ASSERT(st != NULL && key != NULL && (value != NULL || value_len == 0));
 	if (st->state != TRE_STORE_TX)
 		return MCIM_ERR_STATE;
 	if (key_len == 0 || key_len > TRE_STORE_KEY_MAX)
@@ -467,7 +468,7 @@ mcim_err tre_store_delete(struct tre_store *st, const void *key, size_t key_len)
 {
 	size_t pos, elen;
 
-	assert(st != NULL && key != NULL);
+	MCIM_ASSERT(st != NULL && key != NULL);
 	if (st->state != TRE_STORE_TX)
 		return MCIM_ERR_STATE;
 	if (key_len == 0 || key_len > TRE_STORE_KEY_MAX)
@@ -486,7 +487,7 @@ mcim_err tre_store_commit(struct tre_store *st)
 	int landing = 0;
 	mcim_err err;
 
-	assert(st != NULL);
+	MCIM_ASSERT(st != NULL);
 	if (st->state != TRE_STORE_TX)
 		return MCIM_ERR_STATE;
 	err = read_counters(st->be, &committed, &reserved);
@@ -517,7 +518,7 @@ mcim_err tre_store_commit(struct tre_store *st)
 
 void tre_store_abort(struct tre_store *st)
 {
-	assert(st != NULL);
+	MCIM_ASSERT(st != NULL);
 	if (st->state != TRE_STORE_TX)
 		return;
 	drop_work(st);

@@ -13,11 +13,11 @@
  */
 #include "tre/tre_int.h"
 
-#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "core/check.h"
 #include "core/endian.h"
 #include "mcim/bytes.h"
 #include "mcim/cose.h"
@@ -199,7 +199,7 @@ static size_t pending_encode(uint8_t *out, const struct mcim_audit_head *prev,
 
 	if (dlen > MCIM_AUDIT_DETAIL_MAX)
 		dlen = MCIM_AUDIT_DETAIL_MAX;
-	assert(ev->subject_len <= MCIM_AUDIT_SUBJECT_MAX);
+	MCIM_ASSERT(ev->subject_len <= MCIM_AUDIT_SUBJECT_MAX);
 	mcim_store_be64(out, prev->seq);
 	off += 8;
 	memcpy(out + off, prev->hash, MCIM_AUDIT_HASH_LEN);
@@ -435,7 +435,7 @@ void tre_tamper_event_put(struct tre_int *t, mcim_err reason, const char *detail
 	struct tre_counters c;
 	size_t n = 0;
 	/* Callers raise tamper events between transactions, never inside one. */
-	assert(!t->store_open || t->st.state != TRE_STORE_TX);
+	MCIM_ASSERT(!t->store_open || t->st.state != TRE_STORE_TX);
 	(void)tre_tamper_report(t, reason, detail);
 	if (!t->store_open) {
 		tre_audit(t, &ev);
@@ -588,8 +588,8 @@ mcim_err mcim_tre_open(struct mcim_tre *tre, const struct mcim_tre_config *cfg)
 	struct tre_int *t;
 	mcim_err err;
 
-	assert(tre != NULL && cfg != NULL && cfg->hw_dir != NULL &&
-	       cfg->store_dir != NULL);
+	MCIM_ASSERT(tre != NULL && cfg != NULL && cfg->hw_dir != NULL &&
+		    cfg->store_dir != NULL);
 	t = tre_int_of(tre);
 	mcim_wipe(t, sizeof(*t));
 	t->state = MCIM_TRE_CLOSED;
@@ -683,7 +683,7 @@ void mcim_tre_close(struct mcim_tre *tre)
 {
 	struct tre_int *t;
 
-	assert(tre != NULL);
+	MCIM_ASSERT(tre != NULL);
 	t = tre_int_of(tre);
 	if (t->state == MCIM_TRE_CLOSED && t->be == NULL) {
 		mcim_wipe(t, sizeof(*t));
@@ -705,7 +705,7 @@ enum mcim_tre_state mcim_tre_state(const struct mcim_tre *tre, mcim_err *cause)
 {
 	const struct tre_int *t;
 
-	assert(tre != NULL);
+	MCIM_ASSERT(tre != NULL);
 	t = (const struct tre_int *)(const void *)tre->opaque;
 	if (cause != NULL)
 		*cause = t->cause;

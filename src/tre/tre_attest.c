@@ -81,7 +81,6 @@ mcim_err tre_cmd_attest(struct tre_int *t, const struct tre_args *a,
 	if (err != MCIM_OK)
 		return err;
 	mcim_cbor_put_map(w, 1);
-	mcim_cbor_put_cstr(w, "evidence");
-	mcim_cbor_put_bstr(w, out, out_len);
+	mcim_cbor_put_key_bstr(w, "evidence", out, out_len);
 	return MCIM_OK;
 }

@@ -9,9 +9,9 @@
  * naming anything else is refused before any code of the TRE runs for it.
  */
 #include "tre/tre_int.h"
+#include "core/check.h"
 #include "tre/tre_dl.h"
 
-#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -328,8 +328,8 @@ mcim_err mcim_tre_call(struct mcim_tre *tre, const uint8_t *req, size_t req_len,
 	size_t res_len = 0;
 	mcim_err status, err;
 
-	assert(tre != NULL && resp != NULL && resp_len != NULL);
-	assert(req != NULL || req_len == 0);
+	MCIM_ASSERT(tre != NULL && resp != NULL && resp_len != NULL);
+	MCIM_ASSERT(req != NULL || req_len == 0);
 	t = tre_int_of(tre);
 	if (t->state == MCIM_TRE_CLOSED)
 		return MCIM_ERR_STATE;
@@ -346,15 +346,13 @@ mcim_err mcim_tre_call(struct mcim_tre *tre, const uint8_t *req, size_t req_len,
 
 	mcim_cbor_writer_init(&w, resp, cap);
 	mcim_cbor_put_map(&w, 3);
-	mcim_cbor_put_cstr(&w, "error");
-	mcim_cbor_put_cstr(&w, mcim_err_name(status));
+	mcim_cbor_put_key_cstr(&w, "error", mcim_err_name(status));
 	mcim_cbor_put_cstr(&w, "result");
 	if (res_len > 0)
 		mcim_cbor_put_raw(&w, t->result, res_len);
 	else
 		mcim_cbor_put_null(&w);
-	mcim_cbor_put_cstr(&w, "status");
-	mcim_cbor_put_uint(&w, (uint64_t)status);
+	mcim_cbor_put_key_uint(&w, "status", (uint64_t)status);
 	mcim_wipe(t->result, res_len);
 	err = mcim_cbor_writer_finish(&w, resp_len);
 	if (err != MCIM_OK)
@@ -380,12 +378,9 @@ static void put_boot(struct tre_int *t, struct mcim_cbor_writer *w)
 
 	tre_fw_info(t, &floor, &seq, &pending);
 	mcim_cbor_put_map(w, 8);
-	mcim_cbor_put_cstr(w, "floor");
-	mcim_cbor_put_uint(w, floor);
-	mcim_cbor_put_cstr(w, "state");
-	mcim_cbor_put_cstr(w, b->state == MCIM_BOOT_GOOD ? "good" : "bad");
-	mcim_cbor_put_cstr(w, "trial");
-	mcim_cbor_put_bool(w, t->fw_trial);
+	mcim_cbor_put_key_uint(w, "floor", floor);
+	mcim_cbor_put_key_cstr(w, "state", b->state == MCIM_BOOT_GOOD ? "good" : "bad");
+	mcim_cbor_put_key_bool(w, "trial", t->fw_trial);
 	mcim_cbor_put_cstr(w, "failed");
 	mcim_cbor_put_array(w, b->n_failed);
 	for (size_t i = 0; i < b->n_failed; i++) {
@@ -393,16 +388,13 @@ static void put_boot(struct tre_int *t, struct mcim_cbor_writer *w)
 		mcim_cbor_put_cstr(w, b->failed[i].name);
 		mcim_cbor_put_cstr(w, mcim_boot_reason_name(b->failed[i].reason));
 	}
-	mcim_cbor_put_cstr(w, "pending");
-	mcim_cbor_put_bool(w, pending);
-	mcim_cbor_put_cstr(w, "manifest");
-	mcim_cbor_put_cstr(w, mcim_boot_reason_name(b->manifest_reason));
-	mcim_cbor_put_cstr(w, "sequence");
-	mcim_cbor_put_uint(w,
-			   b->manifest_reason == MCIM_BOOT_OK ? b->manifest.sequence : 0);
-	mcim_cbor_put_cstr(w, "security_version");
-	mcim_cbor_put_uint(
-	    w, b->manifest_reason == MCIM_BOOT_OK ? b->manifest.security_version : 0);
+	mcim_cbor_put_key_bool(w, "pending", pending);
+	mcim_cbor_put_key_cstr(w, "manifest", mcim_boot_reason_name(b->manifest_reason));
+	mcim_cbor_put_key_uint(
+	    w, "sequence", b->manifest_reason == MCIM_BOOT_OK ? b->manifest.sequence : 0);
+	mcim_cbor_put_key_uint(
+	    w, "security_version",
+	    b->manifest_reason == MCIM_BOOT_OK ? b->manifest.security_version : 0);
 }
 
 mcim_err tre_cmd_status(struct tre_int *t, const struct tre_args *a,
@@ -439,12 +431,9 @@ mcim_err tre_cmd_status(struct tre_int *t, const struct tre_args *a,
 	mcim_cbor_put_cstr(w, "pin");
 	put_null_or_map(w, issued, 3);
 	if (issued) {
-		mcim_cbor_put_cstr(w, "set");
-		mcim_cbor_put_bool(w, pin_set);
-		mcim_cbor_put_cstr(w, "left");
-		mcim_cbor_put_uint(w, left);
-		mcim_cbor_put_cstr(w, "limit");
-		mcim_cbor_put_uint(w, limit);
+		mcim_cbor_put_key_bool(w, "set", pin_set);
+		mcim_cbor_put_key_uint(w, "left", left);
+		mcim_cbor_put_key_uint(w, "limit", limit);
 	}
 	mcim_cbor_put_cstr(w, "boot");
 	if (issued)
@@ -460,44 +449,32 @@ mcim_err tre_cmd_status(struct tre_int *t, const struct tre_args *a,
 	} else {
 		mcim_cbor_put_null(w);
 	}
-	mcim_cbor_put_cstr(w, "cause");
-	mcim_cbor_put_cstr(w, mcim_err_name(t->cause));
+	mcim_cbor_put_key_cstr(w, "cause", mcim_err_name(t->cause));
 	mcim_cbor_put_cstr(w, "mcims");
 	if (have_list)
 		mcim_cbor_put_uint(w, live);
 	else
 		mcim_cbor_put_null(w);
-	mcim_cbor_put_cstr(w, "model");
-	mcim_cbor_put_cstr(w, t->model);
-	mcim_cbor_put_cstr(w, "state");
-	mcim_cbor_put_cstr(w, mcim_tre_state_name(t->state));
+	mcim_cbor_put_key_cstr(w, "model", t->model);
+	mcim_cbor_put_key_cstr(w, "state", mcim_tre_state_name(t->state));
 	mcim_cbor_put_cstr(w, "active");
 	if (have_active)
 		mcim_cbor_put_bstr(w, active.id, sizeof(active.id));
 	else
 		mcim_cbor_put_null(w);
-	mcim_cbor_put_cstr(w, "detail");
-	mcim_cbor_put_cstr(w, t->cause_detail);
-	mcim_cbor_put_cstr(w, "tre_id");
-	mcim_cbor_put_bstr(w, t->tre_id, TRE_ID_LEN);
-	mcim_cbor_put_cstr(w, "backend");
-	mcim_cbor_put_cstr(w, mcim_cert_backend_name(t->backend));
+	mcim_cbor_put_key_cstr(w, "detail", t->cause_detail);
+	mcim_cbor_put_key_bstr(w, "tre_id", t->tre_id, TRE_ID_LEN);
+	mcim_cbor_put_key_cstr(w, "backend", mcim_cert_backend_name(t->backend));
 	mcim_cbor_put_cstr(w, "counters");
 	put_null_or_map(w, t->store_open, 4);
 	if (t->store_open) {
-		mcim_cbor_put_cstr(w, "boots");
-		mcim_cbor_put_uint(w, c.boots);
-		mcim_cbor_put_cstr(w, "tampers");
-		mcim_cbor_put_uint(w, c.tampers);
-		mcim_cbor_put_cstr(w, "generation");
-		mcim_cbor_put_uint(w, tre_store_generation(&t->st));
-		mcim_cbor_put_cstr(w, "failed_auths");
-		mcim_cbor_put_uint(w, c.failed_auths);
+		mcim_cbor_put_key_uint(w, "boots", c.boots);
+		mcim_cbor_put_key_uint(w, "tampers", c.tampers);
+		mcim_cbor_put_key_uint(w, "generation", tre_store_generation(&t->st));
+		mcim_cbor_put_key_uint(w, "failed_auths", c.failed_auths);
 	}
-	mcim_cbor_put_cstr(w, "platform_id");
-	mcim_cbor_put_cstr(w, t->platform_id);
-	mcim_cbor_put_cstr(w, "tamper_queue");
-	mcim_cbor_put_uint(w, queued);
+	mcim_cbor_put_key_cstr(w, "platform_id", t->platform_id);
+	mcim_cbor_put_key_uint(w, "tamper_queue", queued);
 	return MCIM_OK;
 }
 
@@ -529,24 +506,17 @@ mcim_err tre_cmd_identity(struct tre_int *t, const struct tre_args *a,
 	imsi[pcid[0]] = '\0';
 
 	mcim_cbor_put_map(w, 8);
-	mcim_cbor_put_cstr(w, "pcid");
-	mcim_cbor_put_cstr(w, imsi);
+	mcim_cbor_put_key_cstr(w, "pcid", imsi);
 	mcim_cbor_put_cstr(w, "chain");
 	mcim_cbor_put_array(w, n);
 	for (size_t i = 0; i < n; i++)
 		mcim_cbor_put_bstr(w, chain[i].data, chain[i].len);
-	mcim_cbor_put_cstr(w, "model");
-	mcim_cbor_put_cstr(w, t->model);
-	mcim_cbor_put_cstr(w, "id_pub");
-	mcim_cbor_put_bstr(w, t->id_pub.q, sizeof(t->id_pub.q));
-	mcim_cbor_put_cstr(w, "ka_pub");
-	mcim_cbor_put_bstr(w, t->ka_pub.q, sizeof(t->ka_pub.q));
-	mcim_cbor_put_cstr(w, "tre_id");
-	mcim_cbor_put_bstr(w, t->tre_id, TRE_ID_LEN);
-	mcim_cbor_put_cstr(w, "backend");
-	mcim_cbor_put_cstr(w, mcim_cert_backend_name(t->backend));
-	mcim_cbor_put_cstr(w, "platform_id");
-	mcim_cbor_put_cstr(w, t->platform_id);
+	mcim_cbor_put_key_cstr(w, "model", t->model);
+	mcim_cbor_put_key_bstr(w, "id_pub", t->id_pub.q, sizeof(t->id_pub.q));
+	mcim_cbor_put_key_bstr(w, "ka_pub", t->ka_pub.q, sizeof(t->ka_pub.q));
+	mcim_cbor_put_key_bstr(w, "tre_id", t->tre_id, TRE_ID_LEN);
+	mcim_cbor_put_key_cstr(w, "backend", mcim_cert_backend_name(t->backend));
+	mcim_cbor_put_key_cstr(w, "platform_id", t->platform_id);
 	return MCIM_OK;
 }
 
@@ -573,26 +543,16 @@ mcim_err tre_cmd_list(struct tre_int *t, const struct tre_args *a,
 		const struct mcim_aka_alg *alg = mcim_aka_alg_find(m->alg);
 
 		mcim_cbor_put_map(w, 10);
-		mcim_cbor_put_cstr(w, "id");
-		mcim_cbor_put_bstr(w, m->id, sizeof(m->id));
-		mcim_cbor_put_cstr(w, "sho");
-		mcim_cbor_put_cstr(w, m->sho);
-		mcim_cbor_put_cstr(w, "imsi");
-		mcim_cbor_put_cstr(w, m->imsi);
-		mcim_cbor_put_cstr(w, "state");
-		mcim_cbor_put_cstr(w, tre_mcim_state_name(m->state));
-		mcim_cbor_put_cstr(w, "allowed");
-		mcim_cbor_put_uint(w, m->policy.allowed);
-		mcim_cbor_put_cstr(w, "version");
-		mcim_cbor_put_uint(w, m->version);
-		mcim_cbor_put_cstr(w, "released");
-		mcim_cbor_put_bool(w, m->released);
-		mcim_cbor_put_cstr(w, "algorithm");
-		mcim_cbor_put_cstr(w, alg != NULL ? alg->name : "");
-		mcim_cbor_put_cstr(w, "mac_failures");
-		mcim_cbor_put_uint(w, m->mac_failures);
-		mcim_cbor_put_cstr(w, "mgmt_counter");
-		mcim_cbor_put_uint(w, m->mgmt_counter);
+		mcim_cbor_put_key_bstr(w, "id", m->id, sizeof(m->id));
+		mcim_cbor_put_key_cstr(w, "sho", m->sho);
+		mcim_cbor_put_key_cstr(w, "imsi", m->imsi);
+		mcim_cbor_put_key_cstr(w, "state", tre_mcim_state_name(m->state));
+		mcim_cbor_put_key_uint(w, "allowed", m->policy.allowed);
+		mcim_cbor_put_key_uint(w, "version", m->version);
+		mcim_cbor_put_key_bool(w, "released", m->released);
+		mcim_cbor_put_key_cstr(w, "algorithm", alg != NULL ? alg->name : "");
+		mcim_cbor_put_key_uint(w, "mac_failures", m->mac_failures);
+		mcim_cbor_put_key_uint(w, "mgmt_counter", m->mgmt_counter);
 	}
 	return MCIM_OK;
 }
@@ -609,14 +569,10 @@ mcim_err tre_cmd_audit_head(struct tre_int *t, const struct tre_args *a,
 		return MCIM_ERR_STATE;
 	mcim_audit_head(&t->audit, &h);
 	mcim_cbor_put_map(w, 4);
-	mcim_cbor_put_cstr(w, "seq");
-	mcim_cbor_put_uint(w, h.seq);
-	mcim_cbor_put_cstr(w, "hash");
-	mcim_cbor_put_bstr(w, h.hash, sizeof(h.hash));
-	mcim_cbor_put_cstr(w, "log_id");
-	mcim_cbor_put_bstr(w, t->log_id, sizeof(t->log_id));
-	mcim_cbor_put_cstr(w, "synced");
-	mcim_cbor_put_bool(w, t->audit_synced);
+	mcim_cbor_put_key_uint(w, "seq", h.seq);
+	mcim_cbor_put_key_bstr(w, "hash", h.hash, sizeof(h.hash));
+	mcim_cbor_put_key_bstr(w, "log_id", t->log_id, sizeof(t->log_id));
+	mcim_cbor_put_key_bool(w, "synced", t->audit_synced);
 	return MCIM_OK;
 }
 
@@ -637,8 +593,7 @@ mcim_err tre_cmd_audit_checkpoint(struct tre_int *t, const struct tre_args *a,
 		return err;
 	t->audited = true;
 	mcim_cbor_put_map(w, 1);
-	mcim_cbor_put_cstr(w, "seq");
-	mcim_cbor_put_uint(w, seq);
+	mcim_cbor_put_key_uint(w, "seq", seq);
 	return MCIM_OK;
 }
 
@@ -666,7 +621,6 @@ mcim_err tre_cmd_tamper_ack(struct tre_int *t, const struct tre_args *a,
 		 (unsigned long long)a->v[1].u, n);
 	tre_audit(t, &ev);
 	mcim_cbor_put_map(w, 1);
-	mcim_cbor_put_cstr(w, "dropped");
-	mcim_cbor_put_uint(w, n);
+	mcim_cbor_put_key_uint(w, "dropped", n);
 	return MCIM_OK;
 }

@@ -250,10 +250,8 @@ mcim_err tre_cmd_dl_discover(struct tre_int *t, const struct tre_args *a,
 	if (err != MCIM_OK)
 		return err;
 	mcim_cbor_put_map(w, 2);
-	mcim_cbor_put_cstr(w, "n_d");
-	mcim_cbor_put_bstr(w, n_d, sizeof(n_d));
-	mcim_cbor_put_cstr(w, "tre_id");
-	mcim_cbor_put_bstr(w, t->tre_id, TRE_ID_LEN);
+	mcim_cbor_put_key_bstr(w, "n_d", n_d, sizeof(n_d));
+	mcim_cbor_put_key_bstr(w, "tre_id", t->tre_id, TRE_ID_LEN);
 	return MCIM_OK;
 }
 
@@ -317,14 +315,10 @@ mcim_err tre_cmd_dl_m1(struct tre_int *t, const struct tre_args *a,
 	if (err != MCIM_OK)
 		return err;
 	mcim_cbor_put_map(w, 4);
-	mcim_cbor_put_cstr(w, "m1");
-	mcim_cbor_put_bstr(w, msg, len);
-	mcim_cbor_put_cstr(w, "sho");
-	mcim_cbor_put_cstr(w, tok.sho);
-	mcim_cbor_put_cstr(w, "dpf_url");
-	mcim_cbor_put_cstr(w, tok.dpf_url);
-	mcim_cbor_put_cstr(w, "pva_url");
-	mcim_cbor_put_cstr(w, tok.pva_url);
+	mcim_cbor_put_key_bstr(w, "m1", msg, len);
+	mcim_cbor_put_key_cstr(w, "sho", tok.sho);
+	mcim_cbor_put_key_cstr(w, "dpf_url", tok.dpf_url);
+	mcim_cbor_put_key_cstr(w, "pva_url", tok.pva_url);
 	return MCIM_OK;
 }
 
@@ -439,10 +433,8 @@ mcim_err tre_cmd_dl_m3(struct tre_int *t, const struct tre_args *a,
 	if (err != MCIM_OK)
 		return err;
 	mcim_cbor_put_map(w, 2);
-	mcim_cbor_put_cstr(w, "m3");
-	mcim_cbor_put_bstr(w, msg, len);
-	mcim_cbor_put_cstr(w, "txid");
-	mcim_cbor_put_bstr(w, m2.txid, sizeof(m2.txid));
+	mcim_cbor_put_key_bstr(w, "m3", msg, len);
+	mcim_cbor_put_key_bstr(w, "txid", m2.txid, sizeof(m2.txid));
 	return MCIM_OK;
 }
 
@@ -486,8 +478,7 @@ static mcim_err refuse(struct tre_int *t, const uint8_t *pend,
 	if (mcim_sha256(m4->pkg.data, m4->pkg.len, h) == MCIM_OK &&
 	    make_receipt(t, pend, m4->mcim_id, why, h, &len) == MCIM_OK) {
 		mcim_cbor_put_map(w, 1);
-		mcim_cbor_put_cstr(w, "receipt");
-		mcim_cbor_put_bstr(w, t->scratch + SCR_MSG, len);
+		mcim_cbor_put_key_bstr(w, "receipt", t->scratch + SCR_MSG, len);
 	}
 	return why;
 }
@@ -496,16 +487,11 @@ static void install_result(struct mcim_cbor_writer *w, const struct tre_mcim_inf
 			   bool existed, const uint8_t *rc, size_t rc_len)
 {
 	mcim_cbor_put_map(w, 5);
-	mcim_cbor_put_cstr(w, "id");
-	mcim_cbor_put_bstr(w, info->id, sizeof(info->id));
-	mcim_cbor_put_cstr(w, "state");
-	mcim_cbor_put_cstr(w, tre_mcim_state_name(info->state));
-	mcim_cbor_put_cstr(w, "existed");
-	mcim_cbor_put_bool(w, existed);
-	mcim_cbor_put_cstr(w, "receipt");
-	mcim_cbor_put_bstr(w, rc, rc_len);
-	mcim_cbor_put_cstr(w, "version");
-	mcim_cbor_put_uint(w, info->version);
+	mcim_cbor_put_key_bstr(w, "id", info->id, sizeof(info->id));
+	mcim_cbor_put_key_cstr(w, "state", tre_mcim_state_name(info->state));
+	mcim_cbor_put_key_bool(w, "existed", existed);
+	mcim_cbor_put_key_bstr(w, "receipt", rc, rc_len);
+	mcim_cbor_put_key_uint(w, "version", info->version);
 }
 
 /* The same M4 again after its receipt: the receipt kept, octet for octet. */
@@ -677,32 +663,22 @@ mcim_err tre_cmd_mgmt_signed(struct tre_int *t, const struct tre_args *a,
 	 * in the profile's key order. */
 	mcim_cbor_writer_init(&lw, payload, sizeof(payload));
 	mcim_cbor_put_map(&lw, 5);
-	mcim_cbor_put_cstr(&lw, "ctx");
-	mcim_cbor_put_cstr(&lw, "mcim/mgmt/result");
-	mcim_cbor_put_cstr(&lw, "state");
-	mcim_cbor_put_cstr(&lw, state);
-	mcim_cbor_put_cstr(&lw, "result");
-	mcim_cbor_put_cstr(&lw, mcim_err_name(MCIM_OK));
-	mcim_cbor_put_cstr(&lw, "counter");
-	mcim_cbor_put_uint(&lw, counter);
-	mcim_cbor_put_cstr(&lw, "mcim_id");
-	mcim_cbor_put_bstr(&lw, id, sizeof(id));
+	mcim_cbor_put_key_cstr(&lw, "ctx", "mcim/mgmt/result");
+	mcim_cbor_put_key_cstr(&lw, "state", state);
+	mcim_cbor_put_key_cstr(&lw, "result", mcim_err_name(MCIM_OK));
+	mcim_cbor_put_key_uint(&lw, "counter", counter);
+	mcim_cbor_put_key_bstr(&lw, "mcim_id", id, sizeof(id));
 	err = mcim_cbor_writer_finish(&lw, &plen);
 	if (err == MCIM_OK)
 		err = tre_sign(t, payload, plen, sig, SCR_MSG_N, &sig_len);
 	if (err != MCIM_OK)
 		return err;
 	mcim_cbor_put_map(w, 5);
-	mcim_cbor_put_cstr(w, "id");
-	mcim_cbor_put_bstr(w, id, sizeof(id));
-	mcim_cbor_put_cstr(w, "state");
-	mcim_cbor_put_cstr(w, state);
-	mcim_cbor_put_cstr(w, "result");
-	mcim_cbor_put_bstr(w, sig, sig_len);
-	mcim_cbor_put_cstr(w, "command");
-	mcim_cbor_put_cstr(w, command);
-	mcim_cbor_put_cstr(w, "counter");
-	mcim_cbor_put_uint(w, counter);
+	mcim_cbor_put_key_bstr(w, "id", id, sizeof(id));
+	mcim_cbor_put_key_cstr(w, "state", state);
+	mcim_cbor_put_key_bstr(w, "result", sig, sig_len);
+	mcim_cbor_put_key_cstr(w, "command", command);
+	mcim_cbor_put_key_uint(w, "counter", counter);
 	return MCIM_OK;
 }
 
@@ -760,12 +736,9 @@ mcim_err tre_cmd_attach(struct tre_int *t, const struct tre_args *a,
 	}
 	if (err == MCIM_OK) {
 		mcim_cbor_put_map(w, 3);
-		mcim_cbor_put_cstr(w, "kc");
-		mcim_cbor_put_bstr(w, kc, sizeof(kc));
-		mcim_cbor_put_cstr(w, "mcim");
-		mcim_cbor_put_bstr(w, att + ATT_MCIM, MCIM_PROFILE_ID_LEN);
-		mcim_cbor_put_cstr(w, "res_star");
-		mcim_cbor_put_bstr(w, res_star, sizeof(res_star));
+		mcim_cbor_put_key_bstr(w, "kc", kc, sizeof(kc));
+		mcim_cbor_put_key_bstr(w, "mcim", att + ATT_MCIM, MCIM_PROFILE_ID_LEN);
+		mcim_cbor_put_key_bstr(w, "res_star", res_star, sizeof(res_star));
 	}
 	mcim_wipe(att, sizeof(att));
 	mcim_wipe(res_star, sizeof(res_star));
@@ -802,10 +775,8 @@ mcim_err tre_cmd_attach_confirm(struct tre_int *t, const struct tre_args *a,
 	}
 	if (err == MCIM_OK && check == MCIM_OK) {
 		mcim_cbor_put_map(w, 2);
-		mcim_cbor_put_cstr(w, "ok");
-		mcim_cbor_put_bool(w, true);
-		mcim_cbor_put_cstr(w, "mcim");
-		mcim_cbor_put_bstr(w, att + ATT_MCIM, MCIM_PROFILE_ID_LEN);
+		mcim_cbor_put_key_bool(w, "ok", true);
+		mcim_cbor_put_key_bstr(w, "mcim", att + ATT_MCIM, MCIM_PROFILE_ID_LEN);
 	}
 	mcim_wipe(att, sizeof(att));
 	return err != MCIM_OK ? err : check;

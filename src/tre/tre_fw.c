@@ -269,12 +269,9 @@ mcim_err tre_cmd_fw_update(struct tre_int *t, const struct tre_args *a,
 		return err;
 	t->fw_trial = false;
 	mcim_cbor_put_map(res, 3);
-	mcim_cbor_put_cstr(res, "state");
-	mcim_cbor_put_cstr(res, "pending");
-	mcim_cbor_put_cstr(res, "sequence");
-	mcim_cbor_put_uint(res, m.sequence);
-	mcim_cbor_put_cstr(res, "security_version");
-	mcim_cbor_put_uint(res, m.security_version);
+	mcim_cbor_put_key_cstr(res, "state", "pending");
+	mcim_cbor_put_key_uint(res, "sequence", m.sequence);
+	mcim_cbor_put_key_uint(res, "security_version", m.security_version);
 	return MCIM_OK;
 }
 
@@ -320,10 +317,8 @@ mcim_err tre_cmd_fw_confirm(struct tre_int *t, const struct tre_args *a,
 		return err;
 	t->fw_trial = false;
 	mcim_cbor_put_map(res, 2);
-	mcim_cbor_put_cstr(res, "floor");
-	mcim_cbor_put_uint(res, s.floor);
-	mcim_cbor_put_cstr(res, "sequence");
-	mcim_cbor_put_uint(res, s.sequence);
+	mcim_cbor_put_key_uint(res, "floor", s.floor);
+	mcim_cbor_put_key_uint(res, "sequence", s.sequence);
 	return MCIM_OK;
 }
 

@@ -131,20 +131,14 @@ static mcim_err pcid_aka(struct tre_int *t, const struct tre_args *a,
 	}
 	if (aka == MCIM_OK) {
 		mcim_cbor_put_map(w, 4);
-		mcim_cbor_put_cstr(w, "ck");
-		mcim_cbor_put_bstr(w, out.ck, out.ck_len);
-		mcim_cbor_put_cstr(w, "ik");
-		mcim_cbor_put_bstr(w, out.ik, out.ik_len);
-		mcim_cbor_put_cstr(w, "res");
-		mcim_cbor_put_bstr(w, out.res, out.res_len);
-		mcim_cbor_put_cstr(w, "mcim");
-		mcim_cbor_put_cstr(w, RESULT_PCID);
+		mcim_cbor_put_key_bstr(w, "ck", out.ck, out.ck_len);
+		mcim_cbor_put_key_bstr(w, "ik", out.ik, out.ik_len);
+		mcim_cbor_put_key_bstr(w, "res", out.res, out.res_len);
+		mcim_cbor_put_key_cstr(w, "mcim", RESULT_PCID);
 	} else if (aka == MCIM_ERR_SYNC_FAILURE) {
 		mcim_cbor_put_map(w, 2);
-		mcim_cbor_put_cstr(w, "auts");
-		mcim_cbor_put_bstr(w, out.auts, out.auts_len);
-		mcim_cbor_put_cstr(w, "mcim");
-		mcim_cbor_put_cstr(w, RESULT_PCID);
+		mcim_cbor_put_key_bstr(w, "auts", out.auts, out.auts_len);
+		mcim_cbor_put_key_cstr(w, "mcim", RESULT_PCID);
 	}
 	mcim_auth_usim_out_wipe(&out);
 	return aka;
@@ -155,49 +149,35 @@ static void aka_result(struct mcim_cbor_writer *w, enum tre_aka_kind kind,
 {
 	if (err == MCIM_ERR_SYNC_FAILURE) {
 		mcim_cbor_put_map(w, 2);
-		mcim_cbor_put_cstr(w, "auts");
-		mcim_cbor_put_bstr(w, r->auts, r->auts_len);
-		mcim_cbor_put_cstr(w, "mcim");
-		mcim_cbor_put_bstr(w, r->mcim_id, sizeof(r->mcim_id));
+		mcim_cbor_put_key_bstr(w, "auts", r->auts, r->auts_len);
+		mcim_cbor_put_key_bstr(w, "mcim", r->mcim_id, sizeof(r->mcim_id));
 		return;
 	}
 	if (err == MCIM_ERR_MAC_FAILURE) {
 		mcim_cbor_put_map(w, 2);
-		mcim_cbor_put_cstr(w, "mcim");
-		mcim_cbor_put_bstr(w, r->mcim_id, sizeof(r->mcim_id));
-		mcim_cbor_put_cstr(w, "mac_failures");
-		mcim_cbor_put_uint(w, r->mac_failures);
+		mcim_cbor_put_key_bstr(w, "mcim", r->mcim_id, sizeof(r->mcim_id));
+		mcim_cbor_put_key_uint(w, "mac_failures", r->mac_failures);
 		return;
 	}
 	switch (kind) {
 	case TRE_AKA_3G:
 		mcim_cbor_put_map(w, 4);
-		mcim_cbor_put_cstr(w, "ck");
-		mcim_cbor_put_bstr(w, r->ck, r->ck_len);
-		mcim_cbor_put_cstr(w, "ik");
-		mcim_cbor_put_bstr(w, r->ik, r->ik_len);
-		mcim_cbor_put_cstr(w, "res");
-		mcim_cbor_put_bstr(w, r->res, r->res_len);
-		mcim_cbor_put_cstr(w, "mcim");
-		mcim_cbor_put_bstr(w, r->mcim_id, sizeof(r->mcim_id));
+		mcim_cbor_put_key_bstr(w, "ck", r->ck, r->ck_len);
+		mcim_cbor_put_key_bstr(w, "ik", r->ik, r->ik_len);
+		mcim_cbor_put_key_bstr(w, "res", r->res, r->res_len);
+		mcim_cbor_put_key_bstr(w, "mcim", r->mcim_id, sizeof(r->mcim_id));
 		break;
 	case TRE_AKA_EPS:
 		mcim_cbor_put_map(w, 3);
-		mcim_cbor_put_cstr(w, "res");
-		mcim_cbor_put_bstr(w, r->res, r->res_len);
-		mcim_cbor_put_cstr(w, "mcim");
-		mcim_cbor_put_bstr(w, r->mcim_id, sizeof(r->mcim_id));
-		mcim_cbor_put_cstr(w, "kasme");
-		mcim_cbor_put_bstr(w, r->kasme, sizeof(r->kasme));
+		mcim_cbor_put_key_bstr(w, "res", r->res, r->res_len);
+		mcim_cbor_put_key_bstr(w, "mcim", r->mcim_id, sizeof(r->mcim_id));
+		mcim_cbor_put_key_bstr(w, "kasme", r->kasme, sizeof(r->kasme));
 		break;
 	case TRE_AKA_5G:
 		mcim_cbor_put_map(w, 3);
-		mcim_cbor_put_cstr(w, "mcim");
-		mcim_cbor_put_bstr(w, r->mcim_id, sizeof(r->mcim_id));
-		mcim_cbor_put_cstr(w, "kausf");
-		mcim_cbor_put_bstr(w, r->kausf, sizeof(r->kausf));
-		mcim_cbor_put_cstr(w, "res_star");
-		mcim_cbor_put_bstr(w, r->res_star, sizeof(r->res_star));
+		mcim_cbor_put_key_bstr(w, "mcim", r->mcim_id, sizeof(r->mcim_id));
+		mcim_cbor_put_key_bstr(w, "kausf", r->kausf, sizeof(r->kausf));
+		mcim_cbor_put_key_bstr(w, "res_star", r->res_star, sizeof(r->res_star));
 		break;
 	}
 }
@@ -360,14 +340,10 @@ mcim_err tre_cmd_mgmt(struct tre_int *t, const struct tre_args *a,
 	if (err != MCIM_OK)
 		return err;
 	mcim_cbor_put_map(w, 4);
-	mcim_cbor_put_cstr(w, "id");
-	mcim_cbor_put_bstr(w, r.info.id, sizeof(r.info.id));
-	mcim_cbor_put_cstr(w, "state");
-	mcim_cbor_put_cstr(w, tre_mcim_state_name(r.info.state));
-	mcim_cbor_put_cstr(w, "command");
-	mcim_cbor_put_cstr(w, name);
-	mcim_cbor_put_cstr(w, "counter");
-	mcim_cbor_put_uint(w, r.cmd.counter);
+	mcim_cbor_put_key_bstr(w, "id", r.info.id, sizeof(r.info.id));
+	mcim_cbor_put_key_cstr(w, "state", tre_mcim_state_name(r.info.state));
+	mcim_cbor_put_key_cstr(w, "command", name);
+	mcim_cbor_put_key_uint(w, "counter", r.cmd.counter);
 	return MCIM_OK;
 }
 
@@ -477,8 +453,7 @@ static mcim_err receipt(struct tre_int *t, const struct tre_mcim_info *info,
 	mcim_cbor_put_uint(&w, 4);
 	mcim_cbor_put_uint(&w, info->version);
 	mcim_cbor_put_uint(&w, 5);
-	mcim_cbor_put_cstr(&w, "installed");
-	mcim_cbor_put_uint(&w, 6);
+	mcim_cbor_put_key_uint(&w, "installed", 6);
 	mcim_cbor_put_bstr(&w, ct_hash, 32);
 	err = mcim_cbor_writer_finish(&w, &plen);
 	if (err != MCIM_OK)
@@ -587,15 +562,10 @@ mcim_err tre_cmd_install(struct tre_int *t, const struct tre_args *a,
 	if (err != MCIM_OK)
 		return err;
 	mcim_cbor_put_map(w, 5);
-	mcim_cbor_put_cstr(w, "id");
-	mcim_cbor_put_bstr(w, info.id, sizeof(info.id));
-	mcim_cbor_put_cstr(w, "state");
-	mcim_cbor_put_cstr(w, tre_mcim_state_name(info.state));
-	mcim_cbor_put_cstr(w, "existed");
-	mcim_cbor_put_bool(w, existed);
-	mcim_cbor_put_cstr(w, "receipt");
-	mcim_cbor_put_bstr(w, rc, rc_len);
-	mcim_cbor_put_cstr(w, "version");
-	mcim_cbor_put_uint(w, info.version);
+	mcim_cbor_put_key_bstr(w, "id", info.id, sizeof(info.id));
+	mcim_cbor_put_key_cstr(w, "state", tre_mcim_state_name(info.state));
+	mcim_cbor_put_key_bool(w, "existed", existed);
+	mcim_cbor_put_key_bstr(w, "receipt", rc, rc_len);
+	mcim_cbor_put_key_uint(w, "version", info.version);
 	return MCIM_OK;
 }

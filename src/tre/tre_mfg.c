@@ -27,12 +27,9 @@ mcim_err tre_cmd_mfg_keys(struct tre_int *t, const struct tre_args *a,
 {
 	(void)a;
 	mcim_cbor_put_map(res, 3);
-	mcim_cbor_put_cstr(res, "id_pub");
-	mcim_cbor_put_bstr(res, t->id_pub.q, sizeof(t->id_pub.q));
-	mcim_cbor_put_cstr(res, "ka_pub");
-	mcim_cbor_put_bstr(res, t->ka_pub.q, sizeof(t->ka_pub.q));
-	mcim_cbor_put_cstr(res, "tre_id");
-	mcim_cbor_put_bstr(res, t->tre_id, TRE_ID_LEN);
+	mcim_cbor_put_key_bstr(res, "id_pub", t->id_pub.q, sizeof(t->id_pub.q));
+	mcim_cbor_put_key_bstr(res, "ka_pub", t->ka_pub.q, sizeof(t->ka_pub.q));
+	mcim_cbor_put_key_bstr(res, "tre_id", t->tre_id, TRE_ID_LEN);
 	return MCIM_OK;
 }
 
@@ -157,9 +154,7 @@ mcim_err tre_cmd_mfg_issue(struct tre_int *t, const struct tre_args *a,
 	if (err != MCIM_OK)
 		return err;
 	mcim_cbor_put_map(res, 2);
-	mcim_cbor_put_cstr(res, "state");
-	mcim_cbor_put_cstr(res, mcim_tre_state_name(t->state));
-	mcim_cbor_put_cstr(res, "tre_id");
-	mcim_cbor_put_bstr(res, t->tre_id, TRE_ID_LEN);
+	mcim_cbor_put_key_cstr(res, "state", mcim_tre_state_name(t->state));
+	mcim_cbor_put_key_bstr(res, "tre_id", t->tre_id, TRE_ID_LEN);
 	return MCIM_OK;
 }

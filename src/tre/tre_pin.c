@@ -156,8 +156,7 @@ mcim_err tre_cmd_pin_verify(struct tre_int *t, const struct tre_args *a,
 	mcim_wipe(got, sizeof(got));
 	if (!ok) {
 		mcim_cbor_put_map(res, 1);
-		mcim_cbor_put_cstr(res, "left");
-		mcim_cbor_put_uint(res, p.left);
+		mcim_cbor_put_key_uint(res, "left", p.left);
 		mcim_wipe(&p, sizeof(p));
 		return MCIM_ERR_DENIED;
 	}
@@ -182,10 +181,8 @@ mcim_err tre_cmd_pin_verify(struct tre_int *t, const struct tre_args *a,
 	}
 	t->session_exp = tre_now(t) + TRE_SESSION_TTL;
 	mcim_cbor_put_map(res, 2);
-	mcim_cbor_put_cstr(res, "expires");
-	mcim_cbor_put_uint(res, t->session_exp);
-	mcim_cbor_put_cstr(res, "session");
-	mcim_cbor_put_bstr(res, t->session, sizeof(t->session));
+	mcim_cbor_put_key_uint(res, "expires", t->session_exp);
+	mcim_cbor_put_key_bstr(res, "session", t->session, sizeof(t->session));
 	return MCIM_OK;
 }
 

@@ -169,18 +169,15 @@ mcim_err tre_tamper_list(struct tre_int *t, struct mcim_cbor_writer *w)
 	if (err != MCIM_OK)
 		return err;
 	mcim_cbor_put_map(w, 2);
-	mcim_cbor_put_cstr(w, "next");
-	mcim_cbor_put_uint(w, q.next);
+	mcim_cbor_put_key_uint(w, "next", q.next);
 	mcim_cbor_put_cstr(w, "reports");
 	mcim_cbor_put_array(w, q.n);
 	for (size_t i = 0; i < q.n; i++) {
 		size_t rlen = mcim_load_be16(t->tamper_q + off + 8);
 
 		mcim_cbor_put_map(w, 2);
-		mcim_cbor_put_cstr(w, "seq");
-		mcim_cbor_put_uint(w, mcim_load_be64(t->tamper_q + off));
-		mcim_cbor_put_cstr(w, "report");
-		mcim_cbor_put_bstr(w, t->tamper_q + off + Q_ENTRY, rlen);
+		mcim_cbor_put_key_uint(w, "seq", mcim_load_be64(t->tamper_q + off));
+		mcim_cbor_put_key_bstr(w, "report", t->tamper_q + off + Q_ENTRY, rlen);
 		off += Q_ENTRY + rlen;
 	}
 	return MCIM_OK;

@@ -67,10 +67,8 @@ mcim_err tre_uicc_aka(struct tre_int *t, const struct tre_args *a,
 	}
 	if (err == MCIM_ERR_SYNC_FAILURE) {
 		mcim_cbor_put_map(w, 2);
-		mcim_cbor_put_cstr(w, "auts");
-		mcim_cbor_put_bstr(w, out.auts, out.auts_len);
-		mcim_cbor_put_cstr(w, "mcim");
-		mcim_cbor_put_cstr(w, "usim");
+		mcim_cbor_put_key_bstr(w, "auts", out.auts, out.auts_len);
+		mcim_cbor_put_key_cstr(w, "mcim", "usim");
 	}
 	if (err != MCIM_OK) {
 		mcim_auth_usim_out_wipe(&out);
@@ -79,26 +77,19 @@ mcim_err tre_uicc_aka(struct tre_int *t, const struct tre_args *a,
 	tre_audit(t, &ev);
 	if (kind[0] == '3') {
 		mcim_cbor_put_map(w, 4);
-		mcim_cbor_put_cstr(w, "ck");
-		mcim_cbor_put_bstr(w, out.ck, out.ck_len);
-		mcim_cbor_put_cstr(w, "ik");
-		mcim_cbor_put_bstr(w, out.ik, out.ik_len);
-		mcim_cbor_put_cstr(w, "res");
-		mcim_cbor_put_bstr(w, out.res, out.res_len);
-		mcim_cbor_put_cstr(w, "mcim");
-		mcim_cbor_put_cstr(w, "usim");
+		mcim_cbor_put_key_bstr(w, "ck", out.ck, out.ck_len);
+		mcim_cbor_put_key_bstr(w, "ik", out.ik, out.ik_len);
+		mcim_cbor_put_key_bstr(w, "res", out.res, out.res_len);
+		mcim_cbor_put_key_cstr(w, "mcim", "usim");
 	} else if (kind[0] == 'e') {
 		/* AUTN starts with SQN xor AK, the KDF's parameter (TS 33.401 A.2). */
 		err = mcim_kdf_kasme(out.ck, out.ck_len, out.ik, out.ik_len, a->v[3].data,
 				     a->v[1].data, key);
 		if (err == MCIM_OK) {
 			mcim_cbor_put_map(w, 3);
-			mcim_cbor_put_cstr(w, "res");
-			mcim_cbor_put_bstr(w, out.res, out.res_len);
-			mcim_cbor_put_cstr(w, "mcim");
-			mcim_cbor_put_cstr(w, "usim");
-			mcim_cbor_put_cstr(w, "kasme");
-			mcim_cbor_put_bstr(w, key, MCIM_KASME_LEN);
+			mcim_cbor_put_key_bstr(w, "res", out.res, out.res_len);
+			mcim_cbor_put_key_cstr(w, "mcim", "usim");
+			mcim_cbor_put_key_bstr(w, "kasme", key, MCIM_KASME_LEN);
 		}
 	} else {
 		uint8_t res_star[MCIM_RES_STAR_LEN];
@@ -112,12 +103,9 @@ mcim_err tre_uicc_aka(struct tre_int *t, const struct tre_args *a,
 					     a->v[4].len, a->v[1].data, key);
 		if (err == MCIM_OK) {
 			mcim_cbor_put_map(w, 3);
-			mcim_cbor_put_cstr(w, "mcim");
-			mcim_cbor_put_cstr(w, "usim");
-			mcim_cbor_put_cstr(w, "kausf");
-			mcim_cbor_put_bstr(w, key, MCIM_KAUSF_LEN);
-			mcim_cbor_put_cstr(w, "res_star");
-			mcim_cbor_put_bstr(w, res_star, sizeof(res_star));
+			mcim_cbor_put_key_cstr(w, "mcim", "usim");
+			mcim_cbor_put_key_bstr(w, "kausf", key, MCIM_KAUSF_LEN);
+			mcim_cbor_put_key_bstr(w, "res_star", res_star, sizeof(res_star));
 		}
 		mcim_wipe(res_star, sizeof(res_star));
 	}

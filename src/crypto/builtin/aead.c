@@ -14,10 +14,10 @@
  * data (pt is then wiped). That is one GHASH pass more than a plain decryption; the
  * OpenSSL backend pays a whole decryption more.
  */
-#include <assert.h>
 #include <stdatomic.h>
 #include <string.h>
 
+#include "core/check.h"
 #include "crypto/builtin/gcm_int.h"
 #include "mcim/bytes.h"
 #include "mcim/crypto.h"
@@ -116,10 +116,10 @@ mcim_err mcim_aead_seal(const uint8_t key[MCIM_AEAD_KEY_LEN],
 	struct crypto_gcm g;
 	uint8_t j0[16], ctr[16], y[16];
 
-	assert(key != NULL && nonce != NULL && ct != NULL);
-	assert(aad != NULL || aad_len == 0);
-	assert(pt != NULL || pt_len == 0);
-	assert(!overlap(pt, pt_len, ct, pt_len + MCIM_AEAD_TAG_LEN));
+	MCIM_ASSERT(key != NULL && nonce != NULL && ct != NULL);
+	MCIM_ASSERT(aad != NULL || aad_len == 0);
+	MCIM_ASSERT(pt != NULL || pt_len == 0);
+	MCIM_ASSERT(!overlap(pt, pt_len, ct, pt_len + MCIM_AEAD_TAG_LEN));
 	if ((uint64_t)pt_len > GCM_PT_MAX || (uint64_t)aad_len > GCM_AAD_MAX)
 		return MCIM_ERR_CRYPTO;
 	gcm_start(&g, key, nonce, aad, aad_len, j0, ctr, y);
@@ -141,15 +141,15 @@ mcim_err mcim_aead_open(const uint8_t key[MCIM_AEAD_KEY_LEN],
 	const uint8_t *tag;
 	mcim_err err = MCIM_OK;
 
-	assert(key != NULL && nonce != NULL);
-	assert(aad != NULL || aad_len == 0);
-	assert(ct != NULL || ct_len == 0);
+	MCIM_ASSERT(key != NULL && nonce != NULL);
+	MCIM_ASSERT(aad != NULL || aad_len == 0);
+	MCIM_ASSERT(ct != NULL || ct_len == 0);
 	if (ct_len < MCIM_AEAD_TAG_LEN)
 		return MCIM_ERR_TRUNCATED;
 	body_len = ct_len - MCIM_AEAD_TAG_LEN;
 	tag = ct + body_len;
-	assert(pt != NULL || body_len == 0);
-	assert(!overlap(pt, body_len, ct, ct_len));
+	MCIM_ASSERT(pt != NULL || body_len == 0);
+	MCIM_ASSERT(!overlap(pt, body_len, ct, ct_len));
 	if ((uint64_t)body_len > GCM_PT_MAX || (uint64_t)aad_len > GCM_AAD_MAX)
 		return MCIM_ERR_DECRYPT;
 	gcm_start(&g, key, nonce, aad, aad_len, j0, ctr, y);

@@ -7,8 +7,7 @@
  */
 #include "crypto/aes128.h"
 
-#include <assert.h>
-
+#include "core/check.h"
 #include "crypto/builtin/aes_ct.h"
 
 mcim_err crypto_aes128_portable(const uint8_t key[16], const uint8_t *in, uint8_t *out,
@@ -16,7 +15,7 @@ mcim_err crypto_aes128_portable(const uint8_t key[16], const uint8_t *in, uint8_
 {
 	struct crypto_aes_ct c;
 
-	assert(n >= 1 && n <= CRYPTO_AES128_BLOCKS_MAX);
+	MCIM_ASSERT(n >= 1 && n <= CRYPTO_AES128_BLOCKS_MAX);
 	crypto_aes_ct_init(&c, key, 16);
 	while (n != 0) {
 		size_t k = n < CRYPTO_AES_CT_BLOCKS ? n : CRYPTO_AES_CT_BLOCKS;

@@ -16,9 +16,9 @@
  */
 #include "crypto/builtin/aes_ct.h"
 
-#include <assert.h>
 #include <string.h>
 
+#include "core/check.h"
 #include "mcim/bytes.h"
 
 /* The AES S-box on every octet position of q (q[i] holding bit i). */
@@ -196,7 +196,7 @@ void crypto_aes_ct_init(struct crypto_aes_ct *c, const uint8_t *key, size_t key_
 	uint8_t w[15 * 16], blocks[4][16];
 	size_t nk = key_len / 4, total;
 
-	assert(c != NULL && key != NULL && (key_len == 16 || key_len == 32));
+	MCIM_ASSERT(c != NULL && key != NULL && (key_len == 16 || key_len == 32));
 	c->rounds = key_len == 16 ? 10 : 14;
 	total = 4 * (c->rounds + 1);
 	/* FIPS-197 5.2, on words of four octets. */
@@ -238,8 +238,8 @@ void crypto_aes_ct_encrypt(const struct crypto_aes_ct *c, const uint8_t *in, uin
 	uint8_t blocks[4][16] = {{0}};
 	uint64_t q[8];
 
-	assert(c != NULL && in != NULL && out != NULL);
-	assert(n >= 1 && n <= CRYPTO_AES_CT_BLOCKS);
+	MCIM_ASSERT(c != NULL && in != NULL && out != NULL);
+	MCIM_ASSERT(n >= 1 && n <= CRYPTO_AES_CT_BLOCKS);
 	memcpy(blocks, in, 16 * n);
 	load(q, (const uint8_t(*)[16])blocks);
 	add_round_key(q, c->rk[0]);

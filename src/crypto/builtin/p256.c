@@ -11,15 +11,15 @@
  * leak", EUROCRYPT 2004). Every scalar and shared secret held here is wiped, on
  * error paths too.
  */
-#include <assert.h>
 #include <string.h>
 
+#include "core/check.h"
 #include "crypto/builtin/p256_int.h"
 #include "mcim/bytes.h"
 
 void mcim_p256_priv_wipe(struct mcim_p256_priv *priv)
 {
-	assert(priv != NULL);
+	MCIM_ASSERT(priv != NULL);
 	mcim_wipe(priv, sizeof(*priv));
 }
 
@@ -41,7 +41,7 @@ mcim_err mcim_p256_pub_from_priv(const struct mcim_p256_priv *priv,
 	uint64_t d[CRYPTO_P256_LIMBS];
 	mcim_err err = MCIM_ERR_INVALID_ARG;
 
-	assert(priv != NULL && pub != NULL);
+	MCIM_ASSERT(priv != NULL && pub != NULL);
 	crypto_p256_sc_from_bytes(d, priv->d);
 	if (crypto_p256_sc_in_range(d) != 0) {
 		base_pub(d, pub);
@@ -58,7 +58,7 @@ mcim_err crypto_p256_keygen_rng(const struct mcim_rng *rng, struct mcim_p256_pri
 	uint64_t d[CRYPTO_P256_LIMBS];
 	mcim_err err = MCIM_ERR_RANDOM;
 
-	assert(rng != NULL && priv != NULL && pub != NULL);
+	MCIM_ASSERT(rng != NULL && priv != NULL && pub != NULL);
 	/* Rejection sampling (FIPS 186-5 A.4.2): a uniform 256-bit candidate is kept
 	 * when it lies in [1, n - 1], so d is uniform there. Only the verdict on each
 	 * candidate is branched on; a rejected one is discarded. */
@@ -88,7 +88,7 @@ mcim_err mcim_p256_pub_check(const struct mcim_p256_pub *pub)
 {
 	struct crypto_p256_affine q;
 
-	assert(pub != NULL);
+	MCIM_ASSERT(pub != NULL);
 	return crypto_p256_point_decode(&q, pub->q);
 }
 
@@ -101,7 +101,7 @@ mcim_err mcim_p256_ecdh(const struct mcim_p256_priv *priv,
 	uint8_t out[MCIM_P256_ECDH_LEN];
 	mcim_err err = MCIM_ERR_INVALID_ARG;
 
-	assert(priv != NULL && peer != NULL && z != NULL);
+	MCIM_ASSERT(priv != NULL && peer != NULL && z != NULL);
 	crypto_p256_sc_from_bytes(d, priv->d);
 	if (crypto_p256_sc_in_range(d) != 0 &&
 	    crypto_p256_point_decode(&q, peer->q) == MCIM_OK) {

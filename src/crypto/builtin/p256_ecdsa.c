@@ -16,9 +16,9 @@
  * carry a second, variable-time implementation. A verifier keeps the decoded point
  * in its own structure: no allocation, and no curve check per verification.
  */
-#include <assert.h>
 #include <string.h>
 
+#include "core/check.h"
 #include "crypto/builtin/p256_int.h"
 #include "crypto/p256_memo.h"
 #include "mcim/bytes.h"
@@ -59,8 +59,8 @@ mcim_err crypto_p256_sign_digest(const struct mcim_p256_priv *priv,
 	struct sign_state st;
 	mcim_err err = MCIM_ERR_INVALID_ARG;
 
-	assert(priv != NULL && digest != NULL && sig != NULL);
-	assert(extra != NULL || extra_len == 0);
+	MCIM_ASSERT(priv != NULL && digest != NULL && sig != NULL);
+	MCIM_ASSERT(extra != NULL || extra_len == 0);
 	crypto_p256_sc_from_bytes(st.d, priv->d);
 	if (crypto_p256_sc_in_range(st.d) != 0) {
 		/* e = the digest as an integer (bits2int for a 256-bit n), mod n. */
@@ -93,8 +93,8 @@ mcim_err mcim_p256_sign(const struct mcim_p256_priv *priv, const uint8_t *msg,
 	uint64_t d[CRYPTO_P256_LIMBS];
 	mcim_err err;
 
-	assert(priv != NULL && sig != NULL);
-	assert(msg != NULL || msg_len == 0);
+	MCIM_ASSERT(priv != NULL && sig != NULL);
+	MCIM_ASSERT(msg != NULL || msg_len == 0);
 	/* A key out of range is refused before any randomness is drawn. */
 	crypto_p256_sc_from_bytes(d, priv->d);
 	err = crypto_p256_sc_in_range(d) != 0 ? MCIM_OK : MCIM_ERR_INVALID_ARG;
@@ -151,8 +151,8 @@ mcim_err mcim_p256_verify(const struct mcim_p256_pub *pub, const uint8_t *msg,
 	struct crypto_p256_affine q;
 	mcim_err err;
 
-	assert(pub != NULL && sig != NULL);
-	assert(msg != NULL || msg_len == 0);
+	MCIM_ASSERT(pub != NULL && sig != NULL);
+	MCIM_ASSERT(msg != NULL || msg_len == 0);
 	if (memo != NULL) {
 		uint64_t r[CRYPTO_P256_LIMBS], s[CRYPTO_P256_LIMBS];
 
@@ -197,7 +197,7 @@ mcim_err mcim_p256_verifier_init(struct mcim_p256_verifier *v,
 {
 	struct crypto_p256_affine q;
 
-	assert(v != NULL && pub != NULL);
+	MCIM_ASSERT(v != NULL && pub != NULL);
 	memset(v, 0, sizeof(*v));
 	if (crypto_p256_point_decode(&q, pub->q) != MCIM_OK)
 		return MCIM_ERR_INVALID_ARG;
@@ -211,8 +211,8 @@ mcim_err mcim_p256_verifier_verify(const struct mcim_p256_verifier *v, const uin
 {
 	struct crypto_p256_affine q;
 
-	assert(v != NULL && !verifier_empty(v) && sig != NULL);
-	assert(msg != NULL || msg_len == 0);
+	MCIM_ASSERT(v != NULL && !verifier_empty(v) && sig != NULL);
+	MCIM_ASSERT(msg != NULL || msg_len == 0);
 	memcpy(q.x, v->q, sizeof(q.x));
 	memcpy(q.y, v->q + CRYPTO_P256_LIMBS, sizeof(q.y));
 	return verify_point(&q, msg, msg_len, sig);
@@ -220,6 +220,6 @@ mcim_err mcim_p256_verifier_verify(const struct mcim_p256_verifier *v, const uin
 
 void mcim_p256_verifier_free(struct mcim_p256_verifier *v)
 {
-	assert(v != NULL);
+	MCIM_ASSERT(v != NULL);
 	memset(v, 0, sizeof(*v));
 }

@@ -6,9 +6,9 @@
  * RFC's (its Appendix A.2.5 answers are in tests/unit/test_p256_builtin.c). The
  * state (K, V) is secret and wiped by crypto_p256_rfc6979_wipe.
  */
-#include <assert.h>
 #include <string.h>
 
+#include "core/check.h"
 #include "crypto/builtin/p256_int.h"
 #include "mcim/bytes.h"
 
@@ -40,8 +40,8 @@ void crypto_p256_rfc6979_init(struct crypto_p256_rfc6979 *g,
 	uint64_t h[CRYPTO_P256_LIMBS];
 	uint8_t h1_octets[CRYPTO_P256_BYTES];
 
-	assert(g != NULL && x != NULL && h1 != NULL);
-	assert(extra != NULL || extra_len == 0);
+	MCIM_ASSERT(g != NULL && x != NULL && h1 != NULL);
+	MCIM_ASSERT(extra != NULL || extra_len == 0);
 	/* bits2octets(h1) = int2octets(h1 mod n). */
 	crypto_p256_sc_from_bytes(h, h1);
 	crypto_p256_sc_reduce(h, h);
@@ -60,7 +60,7 @@ void crypto_p256_rfc6979_next(struct crypto_p256_rfc6979 *g, uint8_t t[CRYPTO_P2
 	const struct mcim_iov v_part = {g->v, sizeof(g->v)};
 	uint8_t out[MCIM_SHA256_LEN];
 
-	assert(g != NULL && t != NULL);
+	MCIM_ASSERT(g != NULL && t != NULL);
 	if (g->drawn) {
 		/* Step h.3 after a rejected candidate: K = HMAC_K(V || 0x00), V =
 		 * HMAC_K(V). */
@@ -82,6 +82,6 @@ void crypto_p256_rfc6979_next(struct crypto_p256_rfc6979 *g, uint8_t t[CRYPTO_P2
 
 void crypto_p256_rfc6979_wipe(struct crypto_p256_rfc6979 *g)
 {
-	assert(g != NULL);
+	MCIM_ASSERT(g != NULL);
 	mcim_wipe(g, sizeof(*g));
 }

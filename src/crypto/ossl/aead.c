@@ -9,9 +9,9 @@
  * AES-CTR pass over data already in cache (well under a microsecond for the few
  * hundred octets of a protocol message).
  */
-#include <assert.h>
 #include <limits.h>
 
+#include "core/check.h"
 #include "crypto/ossl/crypto_int.h"
 #include "mcim/bytes.h"
 #include "mcim/crypto.h"
@@ -65,10 +65,10 @@ mcim_err mcim_aead_seal(const uint8_t key[MCIM_AEAD_KEY_LEN],
 	int outl = 0;
 	int ok;
 
-	assert(key != NULL && nonce != NULL && ct != NULL);
-	assert(aad != NULL || aad_len == 0);
-	assert(pt != NULL || pt_len == 0);
-	assert(!overlap(pt, pt_len, ct, pt_len + MCIM_AEAD_TAG_LEN));
+	MCIM_ASSERT(key != NULL && nonce != NULL && ct != NULL);
+	MCIM_ASSERT(aad != NULL || aad_len == 0);
+	MCIM_ASSERT(pt != NULL || pt_len == 0);
+	MCIM_ASSERT(!overlap(pt, pt_len, ct, pt_len + MCIM_AEAD_TAG_LEN));
 	if (algs == NULL)
 		return MCIM_ERR_CRYPTO;
 	ctx = EVP_CIPHER_CTX_new();
@@ -134,15 +134,15 @@ mcim_err mcim_aead_open(const uint8_t key[MCIM_AEAD_KEY_LEN],
 	const uint8_t *tag;
 	mcim_err err = MCIM_OK;
 
-	assert(key != NULL && nonce != NULL);
-	assert(aad != NULL || aad_len == 0);
-	assert(ct != NULL || ct_len == 0);
+	MCIM_ASSERT(key != NULL && nonce != NULL);
+	MCIM_ASSERT(aad != NULL || aad_len == 0);
+	MCIM_ASSERT(ct != NULL || ct_len == 0);
 	if (ct_len < MCIM_AEAD_TAG_LEN)
 		return MCIM_ERR_TRUNCATED;
 	body_len = ct_len - MCIM_AEAD_TAG_LEN;
 	tag = ct + body_len;
-	assert(pt != NULL || body_len == 0);
-	assert(!overlap(pt, body_len, ct, ct_len));
+	MCIM_ASSERT(pt != NULL || body_len == 0);
+	MCIM_ASSERT(!overlap(pt, body_len, ct, ct_len));
 	if (algs == NULL)
 		return MCIM_ERR_CRYPTO;
 	ctx = EVP_CIPHER_CTX_new();

@@ -16,13 +16,13 @@
  * verification it has made before is answered from the memo, without the curve.
  * Every scalar and shared secret this file holds is wiped, on error paths too.
  */
-#include <assert.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
+#include "core/check.h"
 #include "crypto/ossl/crypto_int.h"
 #include "crypto/der.h"
 #include "crypto/p256_memo.h"
@@ -107,7 +107,7 @@ static BIGNUM *scalar_bn(const uint8_t d[P256_LEN])
 
 void mcim_p256_priv_wipe(struct mcim_p256_priv *priv)
 {
-	assert(priv != NULL);
+	MCIM_ASSERT(priv != NULL);
 	mcim_wipe(priv, sizeof(*priv));
 }
 
@@ -138,7 +138,7 @@ mcim_err mcim_p256_pub_from_priv(const struct mcim_p256_priv *priv,
 	BIGNUM *d;
 	mcim_err err;
 
-	assert(priv != NULL && pub != NULL);
+	MCIM_ASSERT(priv != NULL && pub != NULL);
 	if (!scalar_in_range(priv->d))
 		return MCIM_ERR_INVALID_ARG;
 	if (algs == NULL)
@@ -163,7 +163,7 @@ mcim_err mcim_p256_keygen(struct mcim_p256_priv *priv, struct mcim_p256_pub *pub
 	BN_CTX *bn = NULL;
 	mcim_err err = MCIM_OK;
 
-	assert(priv != NULL && pub != NULL);
+	MCIM_ASSERT(priv != NULL && pub != NULL);
 	if (algs == NULL)
 		return MCIM_ERR_CRYPTO;
 	if (RAND_priv_bytes(rnd, sizeof(rnd)) != 1)
@@ -200,7 +200,7 @@ mcim_err mcim_p256_pub_check(const struct mcim_p256_pub *pub)
 	const struct crypto_algs *algs = crypto_algs();
 	EC_POINT *pt;
 
-	assert(pub != NULL);
+	MCIM_ASSERT(pub != NULL);
 	if (!pub_encoding_ok(pub))
 		return MCIM_ERR_INVALID_ARG;
 	if (algs == NULL)
@@ -222,7 +222,7 @@ mcim_err mcim_p256_ecdh(const struct mcim_p256_priv *priv,
 	uint8_t out[MCIM_P256_ECDH_LEN];
 	mcim_err err = MCIM_OK;
 
-	assert(priv != NULL && peer != NULL && z != NULL);
+	MCIM_ASSERT(priv != NULL && peer != NULL && z != NULL);
 	if (!scalar_in_range(priv->d) || !pub_encoding_ok(peer))
 		return MCIM_ERR_INVALID_ARG;
 	if (algs == NULL)
@@ -306,8 +306,8 @@ mcim_err mcim_p256_sign(const struct mcim_p256_priv *priv, const uint8_t *msg,
 	EVP_PKEY_CTX *ctx = NULL;
 	mcim_err err;
 
-	assert(priv != NULL && sig != NULL);
-	assert(msg != NULL || msg_len == 0);
+	MCIM_ASSERT(priv != NULL && sig != NULL);
+	MCIM_ASSERT(msg != NULL || msg_len == 0);
 	if (!scalar_in_range(priv->d))
 		return MCIM_ERR_INVALID_ARG;
 	err = mcim_sha256(msg, msg_len, digest);
@@ -404,8 +404,8 @@ mcim_err mcim_p256_verify(const struct mcim_p256_pub *pub, const uint8_t *msg,
 	EVP_PKEY *pkey;
 	mcim_err err;
 
-	assert(pub != NULL && sig != NULL);
-	assert(msg != NULL || msg_len == 0);
+	MCIM_ASSERT(pub != NULL && sig != NULL);
+	MCIM_ASSERT(msg != NULL || msg_len == 0);
 	if (!sig_in_range(sig))
 		return MCIM_ERR_BAD_SIGNATURE;
 	err = mcim_sha256(msg, msg_len, digest);
@@ -433,7 +433,7 @@ mcim_err mcim_p256_verifier_init(struct mcim_p256_verifier *v,
 {
 	const struct crypto_algs *algs = crypto_algs();
 
-	assert(v != NULL && pub != NULL);
+	MCIM_ASSERT(v != NULL && pub != NULL);
 	memset(v, 0, sizeof(*v));
 	if (algs == NULL)
 		return MCIM_ERR_CRYPTO;
@@ -444,14 +444,14 @@ mcim_err mcim_p256_verifier_init(struct mcim_p256_verifier *v,
 mcim_err mcim_p256_verifier_verify(const struct mcim_p256_verifier *v, const uint8_t *msg,
 				   size_t msg_len, const uint8_t sig[MCIM_P256_SIG_LEN])
 {
-	assert(v != NULL && v->pkey != NULL && sig != NULL);
-	assert(msg != NULL || msg_len == 0);
+	MCIM_ASSERT(v != NULL && v->pkey != NULL && sig != NULL);
+	MCIM_ASSERT(msg != NULL || msg_len == 0);
 	return verify_with(v->pkey, msg, msg_len, sig);
 }
 
 void mcim_p256_verifier_free(struct mcim_p256_verifier *v)
 {
-	assert(v != NULL);
+	MCIM_ASSERT(v != NULL);
 	EVP_PKEY_free(v->pkey);
 	v->pkey = NULL;
 }

@@ -9,9 +9,9 @@
  * in files can). All file calls go through struct tre_soft_io for fault injection.
  */
 #include "tre/soft/soft.h"
+#include "core/check.h"
 #include "tre/fileio.h"
 
-#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -185,7 +185,7 @@ static mcim_err counters_store(const struct tre_soft *s,
 
 static struct tre_soft *soft_of(struct tre_backend *be)
 {
-	assert(be != NULL);
+	MCIM_ASSERT(be != NULL);
 	return (struct tre_soft *)be;
 }
 
@@ -193,8 +193,8 @@ static mcim_err soft_derive_key(struct tre_backend *be, const char *label,
 				const uint8_t *ctx, size_t ctx_len,
 				uint8_t out[TRE_KEY_LEN])
 {
-	assert(label != NULL && out != NULL);
-	assert(ctx != NULL || ctx_len == 0);
+	MCIM_ASSERT(label != NULL && out != NULL);
+	MCIM_ASSERT(ctx != NULL || ctx_len == 0);
 	return root_derive(soft_of(be)->root_key, label, ctx, ctx_len, out);
 }
 
@@ -204,7 +204,7 @@ static mcim_err soft_counter_read(struct tre_backend *be, enum tre_counter ctr,
 	uint64_t vals[TRE_COUNTERS];
 	mcim_err err;
 
-	assert((unsigned)ctr < TRE_COUNTERS && value != NULL);
+	MCIM_ASSERT((unsigned)ctr < TRE_COUNTERS && value != NULL);
 	err = counters_load(soft_of(be), vals);
 	if (err == MCIM_OK)
 		*value = vals[ctr];
@@ -217,7 +217,7 @@ static mcim_err soft_counter_advance(struct tre_backend *be, enum tre_counter ct
 	uint64_t vals[TRE_COUNTERS];
 	mcim_err err;
 
-	assert((unsigned)ctr < TRE_COUNTERS);
+	MCIM_ASSERT((unsigned)ctr < TRE_COUNTERS);
 	err = counters_load(soft_of(be), vals);
 	if (err != MCIM_OK)
 		return err;
@@ -233,7 +233,7 @@ static mcim_err soft_blob_read(struct tre_backend *be, const char *name, uint8_t
 	struct tre_soft *s = soft_of(be);
 	char path[TRE_FILE_PATH_MAX];
 
-	assert(name != NULL && len != NULL && (buf != NULL || cap == 0));
+	MCIM_ASSERT(name != NULL && len != NULL && (buf != NULL || cap == 0));
 	if (!blob_name_ok(name))
 		return MCIM_ERR_INVALID_ARG;
 	tre_file_path(path, s->store_dir, name, "");
@@ -245,7 +245,7 @@ static mcim_err soft_blob_write(struct tre_backend *be, const char *name,
 {
 	struct tre_soft *s = soft_of(be);
 
-	assert(name != NULL && (data != NULL || len == 0));
+	MCIM_ASSERT(name != NULL && (data != NULL || len == 0));
 	if (!blob_name_ok(name))
 		return MCIM_ERR_INVALID_ARG;
 	return tre_file_write_atomic(s->io, s->store_dir, name, data, len);
@@ -255,7 +255,7 @@ static mcim_err soft_blob_tidy(struct tre_backend *be, const char *name)
 {
 	struct tre_soft *s = soft_of(be);
 
-	assert(name != NULL);
+	MCIM_ASSERT(name != NULL);
 	if (!blob_name_ok(name))
 		return MCIM_ERR_INVALID_ARG;
 	return tre_file_remove_tmp(s->io, s->store_dir, name);
@@ -268,7 +268,7 @@ static mcim_err soft_random(struct tre_backend *be, uint8_t *buf, size_t len)
 
 static void soft_tre_id(struct tre_backend *be, uint8_t out[TRE_ID_LEN])
 {
-	assert(out != NULL);
+	MCIM_ASSERT(out != NULL);
 	memcpy(out, soft_of(be)->tre_id, TRE_ID_LEN);
 }
 
@@ -300,7 +300,7 @@ mcim_err tre_soft_manufacture(const char *hw_dir, const uint8_t tre_id[TRE_ID_LE
 	size_t len;
 	mcim_err err;
 
-	assert(hw_dir != NULL && tre_id != NULL);
+	MCIM_ASSERT(hw_dir != NULL && tre_id != NULL);
 	if (!tre_file_dir_ok(hw_dir))
 		return MCIM_ERR_INVALID_ARG;
 	io = io != NULL ? io : &posix_io;
@@ -341,7 +341,7 @@ mcim_err tre_soft_open(struct tre_soft *s, const char *hw_dir, const char *store
 	size_t len = 0;
 	mcim_err err;
 
-	assert(s != NULL && hw_dir != NULL && store_dir != NULL);
+	MCIM_ASSERT(s != NULL && hw_dir != NULL && store_dir != NULL);
 	memset(s, 0, sizeof(*s));
 	if (!tre_file_dir_ok(hw_dir) || !tre_file_dir_ok(store_dir))
 		return MCIM_ERR_INVALID_ARG;

@@ -10,9 +10,9 @@
  * answer is 6581 and the card stays mute (6F00) until the next power-on, because its
  * memory no longer says which state the file holds.
  */
-#include <assert.h>
 #include <string.h>
 
+#include "core/check.h"
 #include "core/endian.h"
 #include "mcim/bytes.h"
 #include "mcim/crypto.h"
@@ -32,7 +32,7 @@ void uicc_resp_sw(struct uicc_card *c, uint16_t sw)
 void uicc_resp_data(struct uicc_card *c, const struct uicc_apdu *a, const uint8_t *data,
 		    size_t n)
 {
-	assert(n <= UICC_RESP_MAX - 2);
+	MCIM_ASSERT(n <= UICC_RESP_MAX - 2);
 	if (!a->has_le) {
 		uicc_resp_sw(c, UICC_SW_WRONG_LENGTH);
 		return;
@@ -630,8 +630,8 @@ mcim_err uicc_card_apdu(struct uicc_card *c, const uint8_t *cmd, size_t len,
 {
 	struct uicc_apdu a;
 
-	assert(c != NULL && (cmd != NULL || len == 0) && resp != NULL &&
-	       resp_len != NULL);
+	MCIM_ASSERT(c != NULL && (cmd != NULL || len == 0) && resp != NULL &&
+		    resp_len != NULL);
 	if (!c->open)
 		return MCIM_ERR_STATE;
 	if (c->broken)
@@ -658,7 +658,7 @@ static mcim_err card_transmit(void *self, const uint8_t *cmd, size_t len, uint8_
 
 void uicc_card_transport(struct uicc_card *c, struct uicc_transport *t)
 {
-	assert(c != NULL && t != NULL);
+	MCIM_ASSERT(c != NULL && t != NULL);
 	t->transmit = card_transmit;
 	t->self = c;
 }

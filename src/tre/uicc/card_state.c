@@ -8,10 +8,10 @@
  * the first 22 octets authenticated as associated data, under a key derived from the
  * chip's storage key; the nonce is fresh from the card's generator at each write.
  */
-#include <assert.h>
 #include <errno.h>
 #include <string.h>
 
+#include "core/check.h"
 #include "core/endian.h"
 #include "mcim/bytes.h"
 #include "mcim/crypto.h"
@@ -44,7 +44,7 @@ struct wcur {
 
 static void put(struct wcur *w, const void *src, size_t n)
 {
-	assert(w->cap - w->off >= n);
+	MCIM_ASSERT(w->cap - w->off >= n);
 	memcpy(w->p + w->off, src, n);
 	w->off += n;
 }
@@ -69,7 +69,7 @@ struct rcur {
 
 static void get(struct rcur *r, void *dst, size_t n)
 {
-	assert(r->len - r->off >= n);
+	MCIM_ASSERT(r->len - r->off >= n);
 	memcpy(dst, r->p + r->off, n);
 	r->off += n;
 }
@@ -293,7 +293,7 @@ mcim_err uicc_card_info_decode(const uint8_t *buf, size_t len,
 	struct rcur r = {buf, 0, len};
 	uint8_t form, pair, locked;
 
-	assert(info != NULL && (buf != NULL || len == 0));
+	MCIM_ASSERT(info != NULL && (buf != NULL || len == 0));
 	if (len != UICC_CARD_EF_LEN)
 		return MCIM_ERR_PARSE;
 	get(&r, info->card_id, UICC_CARD_ID_LEN);
@@ -350,7 +350,7 @@ static mcim_err state_encode(const struct uicc_state *st, uint8_t out[UICC_STATE
 	put_be(&w, st->removals, 4);
 	put(&w, st->last_foreign, UICC_M2ME_ID_LEN);
 	put_u8(&w, st->aka_locked);
-	assert(w.off == UICC_STATE_LEN);
+	MCIM_ASSERT(w.off == UICC_STATE_LEN);
 	mcim_wipe(cred, sizeof(cred));
 	return MCIM_OK;
 }
@@ -516,7 +516,7 @@ mcim_err uicc_card_manufacture(const char *dir, const struct uicc_profile *p,
 	size_t len;
 	mcim_err err;
 
-	assert(dir != NULL && p != NULL);
+	MCIM_ASSERT(dir != NULL && p != NULL);
 	if (!tre_file_dir_ok(dir))
 		return MCIM_ERR_INVALID_ARG;
 	io = io != NULL ? io : tre_soft_io_posix();
@@ -568,7 +568,7 @@ mcim_err uicc_card_open(struct uicc_card *c, const char *dir, const struct mcim_
 	size_t len = 0;
 	mcim_err err;
 
-	assert(c != NULL && dir != NULL);
+	MCIM_ASSERT(c != NULL && dir != NULL);
 	memset(c, 0, sizeof(*c));
 	if (!tre_file_dir_ok(dir))
 		return MCIM_ERR_INVALID_ARG;
@@ -602,7 +602,7 @@ mcim_err uicc_card_open(struct uicc_card *c, const char *dir, const struct mcim_
 
 void uicc_card_close(struct uicc_card *c)
 {
-	assert(c != NULL);
+	MCIM_ASSERT(c != NULL);
 	mcim_wipe(c, sizeof(*c));
 }
 
@@ -612,7 +612,7 @@ mcim_err uicc_pair_key(const uint8_t secret[UICC_M2ME_SECRET_LEN],
 		       const uint8_t iccid[UICC_ICCID_LEN],
 		       uint8_t out[UICC_PAIR_KEY_LEN])
 {
-	assert(secret != NULL && iccid != NULL && out != NULL);
+	MCIM_ASSERT(secret != NULL && iccid != NULL && out != NULL);
 	return mcim_hkdf_sha256((const uint8_t *)PAIR_SALT, sizeof(PAIR_SALT) - 1, secret,
 				UICC_M2ME_SECRET_LEN, iccid, UICC_ICCID_LEN, out,
 				UICC_PAIR_KEY_LEN);
@@ -628,7 +628,8 @@ mcim_err uicc_terminal_mac(const uint8_t pair_key[UICC_PAIR_KEY_LEN],
 	    {m2me_id, UICC_M2ME_ID_LEN},
 	};
 
-	assert(pair_key != NULL && challenge != NULL && m2me_id != NULL && out != NULL);
+	MCIM_ASSERT(pair_key != NULL && challenge != NULL && m2me_id != NULL &&
+		    out != NULL);
 	return mcim_hmac_sha256(pair_key, UICC_PAIR_KEY_LEN, parts, 3, out);
 }
 
@@ -657,8 +658,8 @@ mcim_err uicc_sho_seal(const uint8_t sho_key[UICC_SHO_KEY_LEN],
 	uint8_t key[MCIM_AEAD_KEY_LEN], aad[UICC_SHO_AAD_LEN];
 	mcim_err err;
 
-	assert(sho_key != NULL && iccid != NULL && challenge != NULL && out != NULL &&
-	       out_len != NULL && (body != NULL || len == 0));
+	MCIM_ASSERT(sho_key != NULL && iccid != NULL && challenge != NULL &&
+		    out != NULL && out_len != NULL && (body != NULL || len == 0));
 	if (len > UICC_SHO_USIM_BODY_LEN)
 		return MCIM_ERR_TOO_LARGE;
 	if (cap < len + UICC_SHO_OVERHEAD)
@@ -681,8 +682,8 @@ mcim_err uicc_sho_usim_body(const char *imsi, const struct mcim_aka_cred *cred,
 	uint8_t ef[UICC_IMSI_EF_LEN], c[UICC_CRED_LEN], cfg[UICC_SQNCFG_LEN];
 	mcim_err err;
 
-	assert(imsi != NULL && cred != NULL && sqn_cfg != NULL && new_sho_key != NULL &&
-	       out != NULL && out_len != NULL);
+	MCIM_ASSERT(imsi != NULL && cred != NULL && sqn_cfg != NULL &&
+		    new_sho_key != NULL && out != NULL && out_len != NULL);
 	if (cap < UICC_SHO_USIM_BODY_LEN)
 		return MCIM_ERR_BUFFER_TOO_SMALL;
 	if (uicc_imsi_encode(imsi, ef) != MCIM_OK || sqn_init > MCIM_SQN_MAX)

@@ -8,9 +8,9 @@
  * with an unpaired or released card; a card paired with another M2ME leaves the
  * backend open but refused, for the TRE to report. Also the USIM's AKA entry.
  */
-#include <assert.h>
 #include <string.h>
 
+#include "core/check.h"
 #include "core/endian.h"
 #include "mcim/bytes.h"
 #include "tre/uicc/uicc_int.h"
@@ -21,7 +21,7 @@ static const struct tre_backend_ops uicc_ops;
 
 static struct tre_uicc *uicc_of(struct tre_backend *be)
 {
-	assert(be != NULL && be->ops == &uicc_ops);
+	MCIM_ASSERT(be != NULL && be->ops == &uicc_ops);
 	return (struct tre_uicc *)be;
 }
 
@@ -31,7 +31,7 @@ static size_t build(struct tre_uicc *u, uint8_t cla, uint8_t ins, uint8_t p1, ui
 {
 	size_t n = 4;
 
-	assert(lc <= 255 && le <= 256);
+	MCIM_ASSERT(lc <= 255 && le <= 256);
 	u->cmd[0] = cla;
 	u->cmd[1] = ins;
 	u->cmd[2] = p1;
@@ -118,7 +118,7 @@ mcim_err tre_uicc_refresh(struct tre_uicc *u)
 {
 	mcim_err err;
 
-	assert(u != NULL);
+	MCIM_ASSERT(u != NULL);
 	err = select_fid(u, UICC_FID_MF);
 	if (err == MCIM_OK)
 		err = select_fid(u, UICC_FID_CARD);
@@ -131,14 +131,14 @@ mcim_err tre_uicc_refresh(struct tre_uicc *u)
 
 void tre_uicc_status(const struct tre_uicc *u, struct uicc_status *out)
 {
-	assert(u != NULL && out != NULL);
+	MCIM_ASSERT(u != NULL && out != NULL);
 	*out = u->status;
 }
 
 mcim_err tre_uicc_transmit(struct tre_uicc *u, const uint8_t *cmd, size_t len,
 			   uint8_t *resp, size_t cap, size_t *resp_len)
 {
-	assert(u != NULL);
+	MCIM_ASSERT(u != NULL);
 	return u->t.transmit(u->t.self, cmd, len, resp, cap, resp_len);
 }
 
@@ -192,8 +192,8 @@ mcim_err tre_uicc_open(struct tre_uicc *u, const struct uicc_transport *t,
 	size_t len;
 	mcim_err err;
 
-	assert(u != NULL && t != NULL && t->transmit != NULL && store_dir != NULL &&
-	       m2me != NULL);
+	MCIM_ASSERT(u != NULL && t != NULL && t->transmit != NULL && store_dir != NULL &&
+		    m2me != NULL);
 	memset(u, 0, sizeof(*u));
 	len = strnlen(store_dir, TRE_SOFT_DIR_MAX + 1);
 	if (len == 0 || len > TRE_SOFT_DIR_MAX)
@@ -244,7 +244,7 @@ static mcim_err uicc_derive_key(struct tre_backend *be, const char *label,
 	size_t label_len;
 	mcim_err err;
 
-	assert(label != NULL && out != NULL && (ctx != NULL || ctx_len == 0));
+	MCIM_ASSERT(label != NULL && out != NULL && (ctx != NULL || ctx_len == 0));
 	label_len = strnlen(label, TRE_LABEL_MAX + 1);
 	if (label_len == 0 || label_len > TRE_LABEL_MAX || ctx_len > TRE_CONTEXT_MAX)
 		return MCIM_ERR_INVALID_ARG;
@@ -268,7 +268,7 @@ static mcim_err uicc_counter_read(struct tre_backend *be, enum tre_counter ctr,
 	struct tre_uicc *u = uicc_of(be);
 	mcim_err err;
 
-	assert((unsigned)ctr < TRE_COUNTERS && value != NULL);
+	MCIM_ASSERT((unsigned)ctr < TRE_COUNTERS && value != NULL);
 	err = exchange(
 	    u,
 	    build(u, UICC_CLA_PROP, UICC_INS_READ_COUNTER, (uint8_t)ctr, 0, NULL, 0, 8),
@@ -287,7 +287,7 @@ static mcim_err uicc_counter_advance(struct tre_backend *be, enum tre_counter ct
 	uint16_t sw;
 	mcim_err err;
 
-	assert((unsigned)ctr < TRE_COUNTERS);
+	MCIM_ASSERT((unsigned)ctr < TRE_COUNTERS);
 	mcim_store_be64(v, value);
 	err = xfer(u,
 		   build(u, UICC_CLA_PROP, UICC_INS_ADVANCE_COUNTER, (uint8_t)ctr, 0, v,
@@ -321,7 +321,7 @@ static mcim_err uicc_blob_read(struct tre_backend *be, const char *name, uint8_t
 	struct tre_uicc *u = uicc_of(be);
 	char path[TRE_FILE_PATH_MAX];
 
-	assert(name != NULL && len != NULL && (buf != NULL || cap == 0));
+	MCIM_ASSERT(name != NULL && len != NULL && (buf != NULL || cap == 0));
 	if (!blob_name_ok(name))
 		return MCIM_ERR_INVALID_ARG;
 	tre_file_path(path, u->store_dir, name, "");
@@ -333,7 +333,7 @@ static mcim_err uicc_blob_write(struct tre_backend *be, const char *name,
 {
 	struct tre_uicc *u = uicc_of(be);
 
-	assert(name != NULL && (data != NULL || len == 0));
+	MCIM_ASSERT(name != NULL && (data != NULL || len == 0));
 	if (!blob_name_ok(name))
 		return MCIM_ERR_INVALID_ARG;
 	return tre_file_write_atomic(u->io, u->store_dir, name, data, len);
@@ -343,7 +343,7 @@ static mcim_err uicc_blob_tidy(struct tre_backend *be, const char *name)
 {
 	struct tre_uicc *u = uicc_of(be);
 
-	assert(name != NULL);
+	MCIM_ASSERT(name != NULL);
 	if (!blob_name_ok(name))
 		return MCIM_ERR_INVALID_ARG;
 	return tre_file_remove_tmp(u->io, u->store_dir, name);
@@ -354,7 +354,7 @@ static mcim_err uicc_random(struct tre_backend *be, uint8_t *buf, size_t len)
 	struct tre_uicc *u = uicc_of(be);
 	mcim_err err = MCIM_OK;
 
-	assert(buf != NULL || len == 0);
+	MCIM_ASSERT(buf != NULL || len == 0);
 	while (len > 0 && err == MCIM_OK) {
 		size_t n = len < 256 ? len : 256;
 		err = exchange(
@@ -373,7 +373,7 @@ static mcim_err uicc_random(struct tre_backend *be, uint8_t *buf, size_t len)
 
 static void uicc_tre_id(struct tre_backend *be, uint8_t out[TRE_ID_LEN])
 {
-	assert(out != NULL);
+	MCIM_ASSERT(out != NULL);
 	memcpy(out, uicc_of(be)->status.card.card_id, TRE_ID_LEN);
 }
 
@@ -437,7 +437,7 @@ mcim_err uicc_usim_authenticate(struct tre_backend *be,
 	uint16_t sw;
 	mcim_err err;
 
-	assert(rand != NULL && autn != NULL && out != NULL);
+	MCIM_ASSERT(rand != NULL && autn != NULL && out != NULL);
 	memset(out, 0, sizeof(*out));
 	if (autn_len < MCIM_AKA_SQN_LEN + MCIM_AKA_AMF_LEN ||
 	    autn_len > MCIM_AKA_AUTN_MAX)
@@ -482,7 +482,7 @@ mcim_err uicc_usim_imsi(struct tre_backend *be, char digits[UICC_IMSI_DIGITS_MAX
 	struct tre_uicc *u = uicc_of(be);
 	mcim_err err;
 
-	assert(digits != NULL);
+	MCIM_ASSERT(digits != NULL);
 	err = select_usim(u);
 	if (err == MCIM_OK)
 		err = select_fid(u, UICC_FID_IMSI);
