@@ -19,6 +19,7 @@
 #ifndef MCIM_CRYPTO_H
 #define MCIM_CRYPTO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -132,6 +133,17 @@ struct mcim_p256_memo {
 };
 
 void mcim_p256_set_memo(const struct mcim_p256_memo *memo);
+
+/*
+ * For a server that signs with the same few keys all the time (mcimd's tenant and
+ * function keys): on, the OpenSSL backend keeps up to MCIM_P256_KEPT_SIGNERS private
+ * keys imported (importing a raw scalar costs about half a signature), found by a
+ * constant-time comparison of the scalar, least recently used out. Off (the default,
+ * and what a device keeps) frees them; their copies are cleared. Process-wide, any
+ * thread. The builtin backend signs from the scalar itself and keeps nothing.
+ */
+#define MCIM_P256_KEPT_SIGNERS 16
+void mcim_p256_keep_signing_keys(bool on);
 
 /*
  * A public key imported once for many verifications (a CA's key, a peer's long-term

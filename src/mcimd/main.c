@@ -318,6 +318,7 @@ static int serve(struct net_config *cfg, const char *port_file, const sigset_t *
 		goto out;
 	}
 	mcim_p256_set_memo(&hook);
+	mcim_p256_keep_signing_keys(true);
 	d.srv = net_server_new(cfg, health, &d);
 	if (d.srv == NULL) {
 		net_log(NET_LOG_ERROR, NULL, "out of memory");
@@ -363,6 +364,7 @@ out:
 	net_server_free(d.srv);
 	stop_roles(&d);
 	mcim_p256_set_memo(NULL);
+	mcim_p256_keep_signing_keys(false);
 	net_sigmemo_free(memo);
 	pthread_cond_destroy(&d.hk_cv);
 	pthread_mutex_destroy(&d.hk_mu);

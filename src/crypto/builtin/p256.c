@@ -35,6 +35,12 @@ static void base_pub(const uint64_t d[CRYPTO_P256_LIMBS], struct mcim_p256_pub *
 	mcim_wipe(&q, sizeof(q));
 }
 
+/* The builtin signature works on the scalar itself: nothing to keep imported. */
+void mcim_p256_keep_signing_keys(bool on)
+{
+	(void)on;
+}
+
 mcim_err mcim_p256_pub_from_priv(const struct mcim_p256_priv *priv,
 				 struct mcim_p256_pub *pub)
 {

@@ -29,6 +29,9 @@ struct crypto_algs {
 /* The fetched objects, or NULL when OpenSSL cannot provide one of them. */
 const struct crypto_algs *crypto_algs(void);
 
+/* How many signing keys mcim_p256_keep_signing_keys keeps now (for tests). */
+size_t crypto_ossl_kept_signers(void);
+
 /*
  * Returns err after emptying this thread's OpenSSL error queue, so that a failure
  * handled here (a bad signature, a malformed point) leaves nothing behind for the

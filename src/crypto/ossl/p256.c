@@ -11,11 +11,13 @@
  * - a public key for verification is a copy of a parameters-only key with the point
  *   set (7 us instead of 16 us); mcim_p256_verifier keeps it for many verifications;
  * - signing imports the private scalar with EVP_PKEY_fromdata, through a stack buffer
- *   that is wiped; OpenSSL clears its own copies when the key is freed.
+ *   that is wiped; OpenSSL clears its own copies when the key is freed. A server may
+ *   have its signing keys kept imported (mcim_p256_keep_signing_keys).
  * A server may set a memo of the signatures that verified (mcim_p256_set_memo): a
  * verification it has made before is answered from the memo, without the curve.
  * Every scalar and shared secret this file holds is wiped, on error paths too.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -296,6 +298,99 @@ static EVP_PKEY *priv_import(const struct mcim_p256_priv *priv)
 	return pkey;
 }
 
+/* The kept signing keys: a copy of each scalar (to find it; cleared when dropped)
+ * and OpenSSL's key. A key in use holds its own reference, so dropping one from the
+ * table never frees a key another thread signs with. */
+static struct {
+	pthread_mutex_t lock;
+	bool on;
+	uint64_t tick;
+	struct {
+		uint8_t d[P256_LEN];
+		EVP_PKEY *pkey;
+		uint64_t used;
+	} slot[MCIM_P256_KEPT_SIGNERS];
+} kept = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void kept_drop(size_t i)
+{
+	EVP_PKEY_free(kept.slot[i].pkey);
+	mcim_wipe(&kept.slot[i], sizeof(kept.slot[i]));
+}
+
+void mcim_p256_keep_signing_keys(bool on)
+{
+	pthread_mutex_lock(&kept.lock);
+	kept.on = on;
+	for (size_t i = 0; !on && i < MCIM_P256_KEPT_SIGNERS; i++)
+		kept_drop(i);
+	pthread_mutex_unlock(&kept.lock);
+}
+
+size_t crypto_ossl_kept_signers(void)
+{
+	size_t n = 0;
+
+	pthread_mutex_lock(&kept.lock);
+	for (size_t i = 0; i < MCIM_P256_KEPT_SIGNERS; i++)
+		n += kept.slot[i].pkey != NULL;
+	pthread_mutex_unlock(&kept.lock);
+	return n;
+}
+
+/* Every slot is compared: the scan does not stop where the key is. */
+static EVP_PKEY *kept_find(const struct mcim_p256_priv *priv)
+{
+	EVP_PKEY *found = NULL;
+
+	for (size_t i = 0; i < MCIM_P256_KEPT_SIGNERS; i++) {
+		int same = kept.slot[i].pkey != NULL &&
+			   mcim_ct_equal(kept.slot[i].d, priv->d, P256_LEN);
+
+		if (same && found == NULL) {
+			found = kept.slot[i].pkey;
+			kept.slot[i].used = ++kept.tick;
+		}
+	}
+	return found;
+}
+
+static void kept_add(const struct mcim_p256_priv *priv, EVP_PKEY *pkey)
+{
+	size_t lru = 0;
+
+	if (kept_find(priv) != NULL || EVP_PKEY_up_ref(pkey) != 1)
+		return; /* another thread kept it meanwhile, or no reference to give */
+	for (size_t i = 1; i < MCIM_P256_KEPT_SIGNERS; i++)
+		if (kept.slot[i].used < kept.slot[lru].used)
+			lru = i;
+	kept_drop(lru);
+	memcpy(kept.slot[lru].d, priv->d, P256_LEN);
+	kept.slot[lru].pkey = pkey;
+	kept.slot[lru].used = ++kept.tick;
+}
+
+/* The key to sign with (the caller frees its reference), or NULL. */
+static EVP_PKEY *signing_key(const struct mcim_p256_priv *priv)
+{
+	EVP_PKEY *pkey;
+
+	pthread_mutex_lock(&kept.lock);
+	pkey = kept.on ? kept_find(priv) : NULL;
+	if (pkey != NULL && EVP_PKEY_up_ref(pkey) != 1)
+		pkey = NULL;
+	pthread_mutex_unlock(&kept.lock);
+	if (pkey != NULL)
+		return pkey;
+	/* Imported outside the lock: other threads' signatures do not wait for it. */
+	pkey = priv_import(priv);
+	pthread_mutex_lock(&kept.lock);
+	if (pkey != NULL && kept.on)
+		kept_add(priv, pkey);
+	pthread_mutex_unlock(&kept.lock);
+	return pkey;
+}
+
 mcim_err mcim_p256_sign(const struct mcim_p256_priv *priv, const uint8_t *msg,
 			size_t msg_len, uint8_t sig[MCIM_P256_SIG_LEN])
 {
@@ -313,7 +408,7 @@ mcim_err mcim_p256_sign(const struct mcim_p256_priv *priv, const uint8_t *msg,
 	err = mcim_sha256(msg, msg_len, digest);
 	if (err != MCIM_OK)
 		return err;
-	pkey = priv_import(priv);
+	pkey = signing_key(priv);
 	if (pkey == NULL)
 		return crypto_ossl_fail(MCIM_ERR_CRYPTO);
 	ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
